@@ -1,0 +1,18 @@
+//! tamis — offline moderation classifier for French news comment threads.
+//!
+//! Pipeline: page text —`thread::parse`→ `Thread` —`features::extract`→ `FeatureVector`
+//! —`model::Model::score`→ `Score` —`export`→ review queue.
+
+pub mod error;
+pub mod export;
+pub mod features;
+pub mod model;
+pub mod pipeline;
+pub mod thread;
+
+pub use error::{Error, Result};
+
+/// `tamis --version` text: the crate version and the embedded model's checksum.
+pub fn version_line() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}

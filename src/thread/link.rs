@@ -1,0 +1,1 @@
+//! Reply and quote links -> tree. (stub)

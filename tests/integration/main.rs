@@ -1,0 +1,9 @@
+//! The single integration-test binary: drives the `tamis` binary end to end. Each area
+//! lives in its own module below.
+
+mod common;
+mod explain;
+mod queue;
+mod score;
+mod thread;
+mod train;
