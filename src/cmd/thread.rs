@@ -1,10 +1,69 @@
-//! `tamis thread` (stub).
+//! `tamis thread`: rebuilds the reply tree of one page dump and prints it as an indented
+//! tree (`text`) or as the JSON object of DESIGN.md's contract (`json`).
 
-/// thread arguments.
+use std::io::Write;
+use tamis::thread::{Structure, Thread};
+
+/// Rebuild the reply tree of a page dump (a file, or `-` for stdin).
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The page: a text file as copied or saved from the site, or `-` for stdin.
+    pub input: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Output formats of `tamis thread`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// An indented tree for people.
+    Text,
+    /// One JSON object (the documented contract).
+    Json,
+}
 
 /// Runs `tamis thread`.
-pub fn run(_args: Args) -> tamis::Result<()> {
-    Err(tamis::Error::Other("not implemented yet".into()))
+pub fn run(args: Args) -> tamis::Result<()> {
+    let thread = tamis::thread::read_page(&args.input)?;
+    for w in &thread.warnings {
+        eprintln!("tamis: warning: {w}");
+    }
+    if thread.comments.is_empty() {
+        eprintln!("tamis: {}: no comments found", args.input);
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let io = |e| tamis::Error::io("-", e);
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer(&mut out, &tamis::thread::to_json(&thread))
+                .map_err(|e| tamis::Error::io("-", e.into()))?;
+            writeln!(out).map_err(io)?;
+        }
+        Format::Text => write_tree(&mut out, &thread).map_err(io)?,
+    }
+    out.flush().map_err(io)
+}
+
+fn write_tree(out: &mut impl Write, t: &Thread) -> std::io::Result<()> {
+    let structure = match t.structure {
+        Structure::Nested => "nested",
+        Structure::Flat => "flat",
+        Structure::None => "none",
+    };
+    writeln!(out, "{}: {structure}, {} comments", t.source, t.comments.len())?;
+    for c in &t.comments {
+        let first: String = c.text.replace('\n', " ⏎ ").chars().take(80).collect();
+        let more = if c.text.chars().count() > 80 { "…" } else { "" };
+        let author = c.author.as_deref().map(|a| format!(" {a}:")).unwrap_or_default();
+        let inferred = if c.inferred { " (quote)" } else { "" };
+        writeln!(
+            out,
+            "{}{}.{author}{inferred} {first}{more}",
+            "  ".repeat(c.depth),
+            c.index
+        )?;
+    }
+    Ok(())
 }

@@ -60,3 +60,54 @@ pub struct Thread {
     #[serde(skip)]
     pub warnings: Vec<String>,
 }
+
+/// Reads a page from a file (or stdin for `-`) and parses it.
+pub fn read_page(path: &str) -> crate::Result<Thread> {
+    let bytes = read_bytes(path)?;
+    parse(path, &bytes)
+}
+
+/// Reads a whole input: a file, or stdin for `-`. A directory is an error naming it.
+pub fn read_bytes(path: &str) -> crate::Result<Vec<u8>> {
+    use std::io::Read;
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| crate::Error::io("-", e))?;
+        return Ok(buf);
+    }
+    let p = std::path::Path::new(path);
+    if p.is_dir() {
+        return Err(crate::Error::Other(format!(
+            "{path}: is a directory, not a page"
+        )));
+    }
+    std::fs::read(p).map_err(|e| crate::Error::io(path, e))
+}
+
+/// The `thread --format json` object of DESIGN.md (fields may be added, never renamed).
+pub fn to_json(t: &Thread) -> ThreadJson<'_> {
+    ThreadJson {
+        tamis_version: env!("CARGO_PKG_VERSION"),
+        source: &t.source,
+        structure: t.structure,
+        article: t.article.as_deref(),
+        comments: &t.comments,
+    }
+}
+
+/// The serialised form of a thread, fields in contract order.
+#[derive(Debug, Serialize)]
+pub struct ThreadJson<'a> {
+    /// Version of the tamis that parsed it.
+    pub tamis_version: &'static str,
+    /// Source name.
+    pub source: &'a str,
+    /// Layout found.
+    pub structure: Structure,
+    /// Article text.
+    pub article: Option<&'a str>,
+    /// Comments.
+    pub comments: &'a [Comment],
+}
