@@ -9,6 +9,7 @@ pub mod features;
 pub mod model;
 pub mod pipeline;
 pub mod thread;
+pub mod train;
 
 pub use error::{Error, Result};
 

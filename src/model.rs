@@ -1,7 +1,21 @@
-//! The decision stage: linear models fitted with linfa, saved as JSON with the feature
-//! spec that made them, and scored with a sparse dot product. (stub)
+//! The decision stage: one linear model for `review` and one per reason, fitted with
+//! linfa's logistic regression on the feature stage's vectors, saved as JSON with the
+//! feature spec that made them, and scored with a sparse dot product so every score
+//! splits into per-feature contributions.
 
+use crate::features::{
+    self, FeatureParams, FeatureValidParams, FeatureVector, ENGINEERED, REASONS,
+};
+use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// Version of the model file layout; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The label of the review model, first in every model file.
+pub const REVIEW: &str = "review";
 
 /// One evidence span as exported (byte offsets in the comment text).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,7 +42,7 @@ pub struct ReasonScore {
 /// A feature's contribution to the review score (`--explain`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contribution {
-    /// Feature name (engineered name, or `ngram:<text>` / `bucket:<n>`).
+    /// Feature name (engineered name, or `ngram:<bucket>`).
     pub feature: String,
     /// weight × value.
     pub value: f32,
@@ -41,8 +55,424 @@ pub struct Score {
     pub review: bool,
     /// Probability of review.
     pub score: f32,
-    /// Reasons, most probable first.
+    /// Reasons, most probable first (empty when `review` is false).
     pub reasons: Vec<ReasonScore>,
     /// Top contributions (filled only when explaining).
     pub contributions: Vec<Contribution>,
+    /// Every reason model's probability, in `REASONS` order (for evaluation).
+    #[serde(skip)]
+    pub reason_scores: [f32; 5],
+}
+
+/// The feature spec a model was trained with; scoring rebuilds exactly these features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    /// Hashing and n-gram parameters.
+    #[serde(flatten)]
+    pub params: FeatureParams,
+    /// Names of the engineered features, in vector order.
+    pub engineered: Vec<String>,
+    /// Checksum of the lexicons compiled into the binary that trained it.
+    pub lexicon_checksum: String,
+}
+
+/// Standardisation of the engineered features (hashed n-grams stay raw).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scaler {
+    /// Means.
+    pub mean: Vec<f32>,
+    /// Standard deviations (1 where a feature never varied).
+    pub std: Vec<f32>,
+}
+
+/// Quality figures for one label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Precision at the threshold.
+    pub precision: f32,
+    /// Recall at the threshold.
+    pub recall: f32,
+    /// F1 at the threshold.
+    pub f1: f32,
+    /// Area under the ROC curve.
+    pub roc_auc: f32,
+    /// The threshold used.
+    pub threshold: f32,
+    /// True positives.
+    pub tp: u32,
+    /// False positives.
+    pub fp: u32,
+    /// False negatives.
+    pub fn_: u32,
+    /// True negatives.
+    pub tn: u32,
+}
+
+/// One fitted binary model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelModel {
+    /// `review` or a reason.
+    pub name: String,
+    /// L2 strength chosen by cross-validation.
+    pub alpha: f32,
+    /// Decision threshold chosen on the folds.
+    pub threshold: f32,
+    /// Intercept.
+    pub intercept: f32,
+    /// One weight per feature (buckets, then engineered).
+    pub weights: Vec<f32>,
+    /// Cross-validated metrics at the threshold.
+    pub cv: Metrics,
+}
+
+/// How the model was trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    /// Labelled rows used.
+    pub rows: usize,
+    /// Positives per label.
+    pub label_counts: std::collections::BTreeMap<String, usize>,
+    /// FNV-1a checksum of the training texts and labels.
+    pub data_checksum: String,
+    /// Cross-validation folds.
+    pub folds: usize,
+    /// Seed of the fold assignment.
+    pub seed: u64,
+    /// Minimum precision asked for when choosing thresholds, if any.
+    pub min_precision: Option<f32>,
+    /// The training files, by name.
+    pub sources: Vec<String>,
+}
+
+/// The model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Layout version.
+    pub schema_version: u32,
+    /// tamis version that trained it.
+    pub tamis_version: String,
+    /// Feature spec.
+    pub features: FeatureSpec,
+    /// Scaler of the engineered features.
+    pub scaler: Scaler,
+    /// `review` first, then one model per reason in `REASONS` order.
+    pub labels: Vec<LabelModel>,
+    /// Training metadata.
+    pub training: TrainingInfo,
+}
+
+/// A loaded, checked model ready to score.
+#[derive(Debug, Clone)]
+pub struct Model {
+    file: ModelFile,
+    params: FeatureValidParams,
+    checksum: String,
+}
+
+static DEFAULT_JSON: &str = include_str!("../models/default.json");
+static EMBEDDED: LazyLock<std::result::Result<Model, String>> = LazyLock::new(|| {
+    Model::from_json(
+        DEFAULT_JSON.as_bytes(),
+        Path::new("<embedded models/default.json>"),
+    )
+    .map_err(|e| e.to_string())
+});
+
+/// FNV-1a over bytes, as 16 hex digits (checksums of models and data).
+pub fn fnv1a_hex(chunks: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in chunks {
+        for &b in *c {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Model {
+    /// The model compiled into the binary.
+    pub fn embedded() -> Result<&'static Model> {
+        EMBEDDED.as_ref().map_err(|e| Error::Other(e.clone()))
+    }
+
+    /// Loads a model file, refusing one whose feature spec or lexicons differ from this
+    /// binary's.
+    pub fn load(path: &Path) -> Result<Model> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Model::from_json(&bytes, path)
+    }
+
+    /// Parses and checks a model from JSON bytes.
+    pub fn from_json(bytes: &[u8], path: &Path) -> Result<Model> {
+        let err = |m: String| Error::Model {
+            path: path.into(),
+            message: m,
+        };
+        let file: ModelFile =
+            serde_json::from_slice(bytes).map_err(|e| err(format!("not a tamis model: {e}")))?;
+        if file.schema_version != SCHEMA_VERSION {
+            return Err(err(format!(
+                "model schema version {} is not supported (this tamis reads {SCHEMA_VERSION})",
+                file.schema_version
+            )));
+        }
+        let spec = &file.features;
+        let want: Vec<&str> = ENGINEERED.to_vec();
+        if spec
+            .engineered
+            .iter()
+            .map(String::as_str)
+            .ne(want.iter().copied())
+        {
+            return Err(err(format!(
+                "the model was trained with other engineered features ({} names, this binary has {}): retrain it with `tamis train`",
+                spec.engineered.len(),
+                want.len()
+            )));
+        }
+        let lex = features::lexicon_checksum();
+        if spec.lexicon_checksum != lex {
+            return Err(err(format!(
+                "the model was trained with other lexicons (checksum {}, this binary has {lex}): retrain it with `tamis train`",
+                spec.lexicon_checksum
+            )));
+        }
+        let params = spec.params.clone().check()?;
+        let names: Vec<&str> = file.labels.iter().map(|l| l.name.as_str()).collect();
+        let mut expected = vec![REVIEW];
+        expected.extend(REASONS);
+        if names != expected {
+            return Err(err(format!("labels {names:?}, expected {expected:?}")));
+        }
+        for l in &file.labels {
+            if l.weights.len() != params.dim() {
+                return Err(err(format!(
+                    "label {}: {} weights for {} features",
+                    l.name,
+                    l.weights.len(),
+                    params.dim()
+                )));
+            }
+        }
+        if file.scaler.mean.len() != ENGINEERED.len() || file.scaler.std.len() != ENGINEERED.len() {
+            return Err(err("scaler does not match the engineered features".into()));
+        }
+        Ok(Model {
+            checksum: fnv1a_hex(&[bytes]),
+            file,
+            params,
+        })
+    }
+
+    /// Checksum of the model file (reported in every score).
+    pub fn checksum(&self) -> &str {
+        &self.checksum
+    }
+
+    /// The review threshold.
+    pub fn threshold(&self) -> f32 {
+        self.file.labels[0].threshold
+    }
+
+    /// The feature parameters scoring must use.
+    pub fn feature_params(&self) -> &FeatureValidParams {
+        &self.params
+    }
+
+    /// The model file's content.
+    pub fn file(&self) -> &ModelFile {
+        &self.file
+    }
+
+    /// Raw linear score of label `l` and, when asked, the per-feature contributions.
+    fn margin(
+        &self,
+        l: &LabelModel,
+        fv: &FeatureVector,
+        contrib: Option<&mut Vec<(usize, f32)>>,
+    ) -> f32 {
+        let b = self.params.buckets();
+        let mut z = l.intercept;
+        let mut parts = contrib;
+        for &(i, v) in &fv.hashed {
+            let c = l.weights[i as usize] * v;
+            z += c;
+            if let Some(p) = parts.as_deref_mut() {
+                p.push((i as usize, c));
+            }
+        }
+        let sc = &self.file.scaler;
+        for (k, &x) in fv.engineered.iter().enumerate() {
+            let c = l.weights[b + k] * (x - sc.mean[k]) / sc.std[k];
+            z += c;
+            if let Some(p) = parts.as_deref_mut() {
+                p.push((b + k, c));
+            }
+        }
+        z
+    }
+
+    /// Scores one comment. `threshold` overrides the review threshold.
+    pub fn score(&self, fv: &FeatureVector, threshold: Option<f32>, explain: bool) -> Score {
+        let labels = &self.file.labels;
+        let mut parts = explain.then(Vec::new);
+        let p = sigmoid(self.margin(&labels[0], fv, parts.as_mut()));
+        let review = p >= threshold.unwrap_or(labels[0].threshold);
+        let mut reason_scores = [0f32; 5];
+        for (k, l) in labels[1..].iter().enumerate() {
+            reason_scores[k] = sigmoid(self.margin(l, fv, None));
+        }
+        let mut reasons = Vec::new();
+        if review {
+            let over: Vec<usize> = (0..REASONS.len())
+                .filter(|&k| reason_scores[k] >= labels[k + 1].threshold)
+                .collect();
+            // A review with no reason over threshold lists its most likely reason.
+            let chosen = if over.is_empty() {
+                let best = (0..REASONS.len())
+                    .max_by(|&a, &b| {
+                        let ra = reason_scores[a] / labels[a + 1].threshold.max(1e-6);
+                        let rb = reason_scores[b] / labels[b + 1].threshold.max(1e-6);
+                        ra.total_cmp(&rb)
+                    })
+                    .unwrap_or(0);
+                vec![best]
+            } else {
+                over
+            };
+            for k in chosen {
+                reasons.push(ReasonScore {
+                    reason: REASONS[k].to_string(),
+                    score: reason_scores[k],
+                    evidence: evidence_for(REASONS[k], fv),
+                });
+            }
+            reasons.sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        let contributions = parts
+            .map(|mut ps| {
+                ps.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+                ps.truncate(10);
+                ps.into_iter()
+                    .map(|(i, v)| Contribution {
+                        feature: self.feature_name(i),
+                        value: v,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Score {
+            review,
+            score: p,
+            reasons,
+            contributions,
+            reason_scores,
+        }
+    }
+
+    /// A readable name for feature column `i`.
+    pub fn feature_name(&self, i: usize) -> String {
+        let b = self.params.buckets();
+        if i >= b {
+            ENGINEERED
+                .get(i - b)
+                .map_or_else(|| format!("feature:{i}"), |n| n.to_string())
+        } else {
+            format!("ngram:{i}")
+        }
+    }
+
+    /// Writes the model file atomically (temp file in the same directory, then rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let json = to_json(&self.file)?;
+        write_atomic(path, json.as_bytes())
+    }
+}
+
+/// The evidence of a reason: the detector spans of that reason (masked words for
+/// `masked_slur`), deduplicated.
+fn evidence_for(reason: &str, fv: &FeatureVector) -> Vec<EvidenceSpan> {
+    let mut out: Vec<EvidenceSpan> = Vec::new();
+    for e in fv
+        .detection
+        .evidence
+        .iter()
+        .filter(|e| e.detector == reason)
+    {
+        if !out.iter().any(|o| o.start == e.start && o.end == e.end) {
+            out.push(EvidenceSpan {
+                text: e.text.clone(),
+                start: e.start,
+                end: e.end,
+            });
+        }
+    }
+    out.sort_by_key(|e| e.start);
+    out
+}
+
+/// Serialises a model file: pretty JSON for the header, one line per weight vector.
+pub fn to_json(file: &ModelFile) -> Result<String> {
+    serde_json::to_string(file).map_err(|e| Error::Other(format!("cannot serialise model: {e}")))
+}
+
+/// Writes `bytes` to `path` atomically: a temp file beside it, then a rename, so a
+/// failure never leaves a half-written file and an existing file is replaced whole.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_the_published_function() {
+        // FNV-1a 64 of "a" is af63dc4c8601ec8c (published test vector).
+        assert_eq!(fnv1a_hex(&[b"a"]), "af63dc4c8601ec8c");
+        assert_eq!(fnv1a_hex(&[b"", b"a"]), fnv1a_hex(&[b"a"]));
+    }
+
+    #[test]
+    fn sigmoid_is_symmetric() {
+        assert!((sigmoid(0.0) - 0.5).abs() < 1e-6);
+        assert!((sigmoid(3.0) + sigmoid(-3.0) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.json");
+        std::fs::write(&p, "old").unwrap();
+        write_atomic(&p, b"new content").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new content");
+        // A directory that does not exist: error, nothing written.
+        let bad = dir.path().join("absent/m.json");
+        assert!(write_atomic(&bad, b"x").is_err());
+        assert!(!bad.exists());
+    }
+
+    #[test]
+    fn embedded_model_matches_this_binary() {
+        // The shipped model must load: same feature spec, same lexicons.
+        let m = Model::embedded().expect(
+            "models/default.json matches the feature spec; retrain with the README command",
+        );
+        assert_eq!(m.file().labels.len(), 1 + REASONS.len());
+        assert!(m.threshold() > 0.0 && m.threshold() < 1.0);
+    }
 }

@@ -1,7 +1,14 @@
-//! Inputs -> records -> scored records: reading pages, CSV and JSONL, building the
-//! thread context and scoring with a model. (stub)
+//! Inputs -> records -> scored records: reading pages, CSV and JSONL (files, directories,
+//! stdin), building each comment's thread context and scoring it with a model. Tables
+//! and JSONL stream in batches so memory stays flat on large inputs.
 
-use crate::model::Score;
+use crate::features::{self, Context, DetectorScores, FeatureVector};
+use crate::model::{Model, Score};
+use crate::thread::{self, Structure};
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// One comment to score, whatever its input format.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,4 +42,846 @@ pub struct Scored {
     pub score: Score,
     /// The parent's text, when the comment is a reply.
     pub parent_text: Option<String>,
+}
+
+/// How an input is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// A page dump (thread parser).
+    Page,
+    /// A comment table.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Options for reading inputs (column names for tables and JSONL objects).
+#[derive(Debug, Clone)]
+pub struct InputOptions {
+    /// Forced format (stdin needs it for CSV/JSONL); else from the extension.
+    pub format: Option<InputFormat>,
+    /// Text column / key.
+    pub text_column: String,
+    /// Id column / key.
+    pub id_column: String,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions {
+            format: None,
+            text_column: "text".into(),
+            id_column: "id".into(),
+        }
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// Page dumps read.
+    pub pages: usize,
+    /// Tables (CSV/JSONL) read.
+    pub tables: usize,
+    /// Comments read (== records scored).
+    pub comments: usize,
+}
+
+/// Scoring options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScoreOptions {
+    /// Overrides the review model's threshold.
+    pub threshold: Option<f32>,
+    /// Fill `Score::contributions`.
+    pub explain: bool,
+}
+
+/// Rows scored together from a table: big enough to keep both cores busy, small enough
+/// to keep memory flat.
+const BATCH: usize = 4096;
+
+/// Reads every input (files, directories recursively in path order, `-`) and scores
+/// every comment, in input order. Every input comment yields exactly one `Scored`.
+pub fn score_inputs(
+    inputs: &[String],
+    opts: &InputOptions,
+    model: &Model,
+    score_opts: &ScoreOptions,
+) -> Result<(Vec<Scored>, Summary)> {
+    let mut all = Vec::new();
+    let summary = for_each_scored(inputs, opts, model, score_opts, |batch| {
+        all.extend(batch);
+        Ok(())
+    })?;
+    Ok((all, summary))
+}
+
+/// Streaming form of `score_inputs`: calls `sink` with consecutive batches of scored
+/// comments, in input order, without keeping earlier batches in memory.
+pub fn for_each_scored(
+    inputs: &[String],
+    opts: &InputOptions,
+    model: &Model,
+    score_opts: &ScoreOptions,
+    mut sink: impl FnMut(Vec<Scored>) -> Result<()>,
+) -> Result<Summary> {
+    let mut summary = Summary::default();
+    for (name, format) in expand_inputs(inputs, opts.format)? {
+        match format {
+            InputFormat::Page => {
+                let t = thread::read_page(&name)?;
+                for w in &t.warnings {
+                    eprintln!("tamis: warning: {w}");
+                }
+                summary.pages += 1;
+                let items: Vec<Item> = t
+                    .comments
+                    .iter()
+                    .map(|c| Item {
+                        text: c.text.clone(),
+                        parent: c.parent.map(|p| p - 1),
+                        depth: c.depth,
+                    })
+                    .collect();
+                let scores = score_items(&items, model, score_opts);
+                let batch: Vec<Scored> = t
+                    .comments
+                    .into_iter()
+                    .zip(scores)
+                    .enumerate()
+                    .map(|(i, (c, score))| Scored {
+                        parent_text: items[i].parent.map(|p| items[p].text.clone()),
+                        record: Record {
+                            source: name.clone(),
+                            id: c.index.to_string(),
+                            key: c.key,
+                            index: c.index,
+                            parent: c.parent,
+                            depth: c.depth,
+                            author: c.author,
+                            date: c.date,
+                            text: c.text,
+                        },
+                        score,
+                    })
+                    .collect();
+                summary.comments += batch.len();
+                if t.structure != Structure::None || !batch.is_empty() {
+                    sink(batch)?;
+                }
+            }
+            InputFormat::Csv | InputFormat::Jsonl => {
+                summary.tables += 1;
+                let topts = TableOptions::unlabelled(opts);
+                let mut reader = TableReader::open(&name, format, &topts)?;
+                loop {
+                    let rows = reader.next_batch(BATCH)?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    let items = rows_to_items(&rows);
+                    let scores = score_items(&items, model, score_opts);
+                    let batch: Vec<Scored> = rows
+                        .into_iter()
+                        .zip(scores)
+                        .enumerate()
+                        .map(|(i, (r, score))| Scored {
+                            parent_text: items[i].parent.map(|p| items[p].text.clone()),
+                            record: Record {
+                                source: name.clone(),
+                                key: r.key.clone().unwrap_or_else(|| {
+                                    crate::thread::key_for(
+                                        &name,
+                                        &format!("{}\u{1f}{}", r.id, r.text),
+                                        0,
+                                    )
+                                }),
+                                id: r.id,
+                                index: r.number,
+                                parent: None,
+                                depth: 0,
+                                author: None,
+                                date: None,
+                                text: r.text,
+                            },
+                            score,
+                        })
+                        .collect();
+                    summary.comments += batch.len();
+                    sink(batch)?;
+                }
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Expands directories (their `.txt`, `.csv`, `.jsonl` files, recursively, in path
+/// order) and decides each input's format.
+pub fn expand_inputs(
+    inputs: &[String],
+    forced: Option<InputFormat>,
+) -> Result<Vec<(String, InputFormat)>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let p = Path::new(input);
+        if input != "-" && p.is_dir() {
+            let mut files = Vec::new();
+            walk(p, &mut files)?;
+            files.sort();
+            for f in files {
+                let name = f.display().to_string();
+                let fmt = forced.unwrap_or_else(|| format_of(&name));
+                out.push((name, fmt));
+            }
+        } else {
+            let fmt = forced.unwrap_or_else(|| format_of(input));
+            out.push((input.clone(), fmt));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in rd {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let p = entry.path();
+        if p.is_dir() {
+            walk(&p, files)?;
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("txt" | "csv" | "jsonl")
+        ) {
+            files.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The format an input name implies: `.csv`, `.jsonl`, else a page.
+pub fn format_of(name: &str) -> InputFormat {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".csv") {
+        InputFormat::Csv
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        InputFormat::Jsonl
+    } else {
+        InputFormat::Page
+    }
+}
+
+/// A comment and its place among the items scored with it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The text.
+    pub text: String,
+    /// Position of the parent in the same slice.
+    pub parent: Option<usize>,
+    /// Depth in the thread.
+    pub depth: usize,
+}
+
+/// Features of every item, with thread context: parents' detector scores are computed
+/// once (only for items that have replies), then every item is extracted in parallel.
+pub fn extract_items(items: &[Item], params: &features::FeatureValidParams) -> Vec<FeatureVector> {
+    let mut is_parent = vec![false; items.len()];
+    for it in items {
+        if let Some(p) = it.parent {
+            is_parent[p] = true;
+        }
+    }
+    let parent_scores: Vec<Option<DetectorScores>> = items
+        .par_iter()
+        .zip(is_parent.par_iter())
+        .map(|(it, &p)| p.then(|| features::detect(&it.text).scores))
+        .collect();
+    // Pile-on: earlier siblings whose detectors fired.
+    let mut flagged_siblings = vec![0usize; items.len()];
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    // Sibling flags need every reply's own detector result: compute them for replies.
+    let reply_flag: Vec<bool> = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, it)| {
+            it.parent.is_some()
+                && strongest(&parent_scores[i].unwrap_or_else(|| features::detect(&it.text).scores))
+                    >= 0.5
+        })
+        .collect();
+    for (i, it) in items.iter().enumerate() {
+        if let Some(p) = it.parent {
+            let n = seen.entry(p).or_insert(0);
+            flagged_siblings[i] = *n;
+            if reply_flag[i] {
+                *n += 1;
+            }
+        }
+    }
+    items
+        .par_iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let ctx = Context {
+                depth: it.depth,
+                parent_text: it.parent.map(|p| items[p].text.as_str()),
+                parent_scores: it.parent.and_then(|p| parent_scores[p].as_ref()),
+                flagged_siblings: flagged_siblings[i],
+            };
+            features::extract(&it.text, &ctx, params)
+        })
+        .collect()
+}
+
+/// The strongest reason-bearing detector score (profanity alone does not count).
+fn strongest(s: &DetectorScores) -> f32 {
+    [s.insult, s.masked_slur, s.hate, s.threat, s.accusation]
+        .into_iter()
+        .fold(0.0, f32::max)
+}
+
+/// Scores items (in parallel), in order.
+pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Score> {
+    let fvs = extract_items(items, model.feature_params());
+    fvs.par_iter()
+        .map(|fv| model.score(fv, opts.threshold, opts.explain))
+        .collect()
+}
+
+/// Column names and label handling for tables.
+#[derive(Debug, Clone)]
+pub struct TableOptions {
+    /// Text column.
+    pub text_column: String,
+    /// Id column.
+    pub id_column: String,
+    /// Label column (`None`: labels not read).
+    pub label_column: Option<String>,
+    /// Reasons column.
+    pub reasons_column: String,
+    /// Thread column (rows of one thread share it).
+    pub thread_column: String,
+    /// Parent column (the id of the row answered).
+    pub parent_column: String,
+}
+
+impl TableOptions {
+    /// Options for scoring (no labels).
+    pub fn unlabelled(o: &InputOptions) -> Self {
+        TableOptions {
+            text_column: o.text_column.clone(),
+            id_column: o.id_column.clone(),
+            label_column: None,
+            reasons_column: "reasons".into(),
+            thread_column: "thread".into(),
+            parent_column: "parent".into(),
+        }
+    }
+}
+
+/// One table row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// 1-based data row number.
+    pub number: usize,
+    /// Line in the file (for errors).
+    pub line: u64,
+    /// Id (the id column, else the row number).
+    pub id: String,
+    /// Text.
+    pub text: String,
+    /// Thread id, if any.
+    pub thread: Option<String>,
+    /// Parent id, if any.
+    pub parent: Option<String>,
+    /// Review label, when labels are read (`None` for an undecided queue row).
+    pub review: Option<bool>,
+    /// Reasons (validated against `features::REASONS`).
+    pub reasons: Vec<String>,
+    /// A `key` column, when present (queue CSVs).
+    pub key: Option<String>,
+}
+
+/// Turns rows into items, linking replies by (thread, parent id) within the slice.
+pub fn rows_to_items(rows: &[Row]) -> Vec<Item> {
+    let mut by_id: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_id
+            .entry((r.thread.as_deref(), r.id.as_str()))
+            .or_insert(i);
+    }
+    let parents: Vec<Option<usize>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let p = r.parent.as_deref()?;
+            let j = *by_id.get(&(r.thread.as_deref(), p))?;
+            (j < i).then_some(j)
+        })
+        .collect();
+    let mut depth = vec![0usize; rows.len()];
+    for i in 0..rows.len() {
+        if let Some(p) = parents[i] {
+            depth[i] = depth[p] + 1;
+        }
+    }
+    rows.iter()
+        .zip(parents)
+        .zip(depth)
+        .map(|((r, parent), depth)| Item {
+            text: r.text.clone(),
+            parent,
+            depth,
+        })
+        .collect()
+}
+
+/// Parses a label value: true/false, 1/0, oui/non, yes/no, vrai/faux (any case).
+pub fn parse_label(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "true" | "1" | "oui" | "yes" | "vrai" => Some(true),
+        "false" | "0" | "non" | "no" | "faux" => Some(false),
+        _ => None,
+    }
+}
+
+/// Undoes the spreadsheet neutralisation of the queue export (`'=…` → `=…`).
+fn unneutralise(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
+/// Reads a table (CSV or JSONL) in batches.
+pub struct TableReader {
+    name: String,
+    opts: TableOptions,
+    kind: ReaderKind,
+    number: usize,
+}
+
+enum ReaderKind {
+    Csv {
+        rdr: csv::Reader<Box<dyn std::io::Read>>,
+        cols: Columns,
+    },
+    Jsonl {
+        lines: std::io::Lines<Box<dyn std::io::BufRead>>,
+        line: u64,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Columns {
+    text: usize,
+    id: Option<usize>,
+    label: Option<usize>,
+    decision: Option<usize>,
+    reasons: Option<usize>,
+    thread: Option<usize>,
+    parent: Option<usize>,
+    key: Option<usize>,
+}
+
+fn open_reader(name: &str) -> Result<Box<dyn std::io::BufRead>> {
+    if name == "-" {
+        return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
+    }
+    let f = std::fs::File::open(name).map_err(|e| Error::io(name, e))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, f)))
+}
+
+impl TableReader {
+    /// Opens a table; reads the CSV header and checks the columns.
+    pub fn open(name: &str, format: InputFormat, opts: &TableOptions) -> Result<TableReader> {
+        if Path::new(name).is_dir() {
+            return Err(Error::Other(format!("{name}: is a directory")));
+        }
+        let reader = open_reader(name)?;
+        let kind = match format {
+            InputFormat::Jsonl => ReaderKind::Jsonl {
+                lines: std::io::BufRead::lines(reader),
+                line: 0,
+            },
+            _ => {
+                let mut rdr = csv::ReaderBuilder::new()
+                    .flexible(false)
+                    .from_reader(Box::new(reader) as Box<dyn std::io::Read>);
+                let headers = rdr
+                    .headers()
+                    .map_err(|e| csv_error(name, e))?
+                    .iter()
+                    // A BOM (the queue's `--excel`) must not hide the first column's name.
+                    .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+                    .collect::<Vec<_>>();
+                let find = |c: &str| headers.iter().position(|h| h == c);
+                let text = find(&opts.text_column).ok_or_else(|| {
+                    Error::row(
+                        name,
+                        1,
+                        format!(
+                            "no column {:?} (columns: {})",
+                            opts.text_column,
+                            headers.join(", ")
+                        ),
+                    )
+                })?;
+                let mut cols = Columns {
+                    text,
+                    id: find(&opts.id_column),
+                    reasons: find(&opts.reasons_column),
+                    thread: find(&opts.thread_column),
+                    parent: find(&opts.parent_column),
+                    key: find("key"),
+                    ..Columns::default()
+                };
+                if let Some(l) = &opts.label_column {
+                    cols.label = find(l);
+                    cols.decision = find("decision");
+                    if cols.label.is_none() && cols.decision.is_none() {
+                        return Err(Error::row(
+                            name,
+                            1,
+                            format!(
+                                "no label column {l:?} and no `decision` column (columns: {})",
+                                headers.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                ReaderKind::Csv { rdr, cols }
+            }
+        };
+        Ok(TableReader {
+            name: name.to_string(),
+            opts: opts.clone(),
+            kind,
+            number: 0,
+        })
+    }
+
+    /// Reads every remaining row.
+    pub fn read_all(&mut self) -> Result<Vec<Row>> {
+        let mut all = Vec::new();
+        loop {
+            let b = self.next_batch(BATCH)?;
+            if b.is_empty() {
+                return Ok(all);
+            }
+            all.extend(b);
+        }
+    }
+
+    /// Reads up to `n` rows (fewer only at the end).
+    pub fn next_batch(&mut self, n: usize) -> Result<Vec<Row>> {
+        let mut out = Vec::with_capacity(n.min(1024));
+        while out.len() < n {
+            match self.next_row()? {
+                Some(r) => out.push(r),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row>> {
+        let name = self.name.clone();
+        match &mut self.kind {
+            ReaderKind::Csv { rdr, cols } => {
+                let mut rec = csv::StringRecord::new();
+                match rdr.read_record(&mut rec) {
+                    Ok(false) => return Ok(None),
+                    Ok(true) => {}
+                    Err(e) => return Err(csv_error(&name, e)),
+                }
+                let line = rec.position().map_or(0, |p| p.line());
+                let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).map(unneutralise);
+                let cells = RowCells {
+                    text: get(Some(cols.text)).unwrap_or(""),
+                    id: get(cols.id),
+                    label: get(cols.label),
+                    decision: get(cols.decision),
+                    reasons: get(cols.reasons),
+                    thread: get(cols.thread),
+                    parent: get(cols.parent),
+                    key: get(cols.key),
+                };
+                let labelled = self.opts.label_column.is_some();
+                self.number += 1;
+                build_row(&name, line, self.number, cells, labelled).map(Some)
+            }
+            ReaderKind::Jsonl { lines, line } => loop {
+                let Some(l) = lines.next() else {
+                    return Ok(None);
+                };
+                *line += 1;
+                let l = l.map_err(|e| Error::io(&name, e))?;
+                if l.trim().is_empty() {
+                    continue;
+                }
+                let v: serde_json::Value = serde_json::from_str(&l)
+                    .map_err(|e| Error::row(&name, *line, format!("invalid JSON: {e}")))?;
+                let field = |k: &str| -> Option<String> {
+                    match v.get(k)? {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Null => None,
+                        other => Some(other.to_string()),
+                    }
+                };
+                let text = match v.get(&self.opts.text_column) {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    _ => {
+                        return Err(Error::row(
+                            &name,
+                            *line,
+                            format!("no string field {:?}", self.opts.text_column),
+                        ))
+                    }
+                };
+                let label = self.opts.label_column.as_ref().and_then(|c| field(c));
+                let id = field(&self.opts.id_column);
+                let reasons = match v.get(&self.opts.reasons_column) {
+                    Some(serde_json::Value::Array(a)) => Some(
+                        a.iter()
+                            .filter_map(|x| {
+                                x.as_str()
+                                    .map(String::from)
+                                    .or_else(|| x.get("reason")?.as_str().map(String::from))
+                            })
+                            .collect::<Vec<_>>()
+                            .join("|"),
+                    ),
+                    _ => field(&self.opts.reasons_column),
+                };
+                let (thread, parent, key, decision) = (
+                    field(&self.opts.thread_column),
+                    field(&self.opts.parent_column),
+                    field("key"),
+                    field("decision"),
+                );
+                let cells = RowCells {
+                    text: &text,
+                    id: id.as_deref(),
+                    label: label.as_deref(),
+                    decision: if label.is_none() {
+                        decision.as_deref()
+                    } else {
+                        None
+                    },
+                    reasons: reasons.as_deref(),
+                    thread: thread.as_deref(),
+                    parent: parent.as_deref(),
+                    key: key.as_deref(),
+                };
+                let labelled = self.opts.label_column.is_some();
+                self.number += 1;
+                return build_row(&name, *line, self.number, cells, labelled).map(Some);
+            },
+        }
+    }
+}
+
+struct RowCells<'a> {
+    text: &'a str,
+    id: Option<&'a str>,
+    label: Option<&'a str>,
+    decision: Option<&'a str>,
+    reasons: Option<&'a str>,
+    thread: Option<&'a str>,
+    parent: Option<&'a str>,
+    key: Option<&'a str>,
+}
+
+fn build_row(name: &str, line: u64, number: usize, c: RowCells, labelled: bool) -> Result<Row> {
+    let nonempty = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let mut reasons = Vec::new();
+    let mut review = None;
+    if labelled {
+        for r in c
+            .reasons
+            .unwrap_or("")
+            .split(['|', ',', ';', ' '])
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            if !features::REASONS.contains(&r) {
+                return Err(Error::row(
+                    name,
+                    line,
+                    format!(
+                        "unknown reason {r:?} (expected one of {})",
+                        features::REASONS.join(", ")
+                    ),
+                ));
+            }
+            if !reasons.iter().any(|x| x == r) {
+                reasons.push(r.to_string());
+            }
+        }
+        review = match (c.label, c.decision) {
+            (Some(l), _) if !l.trim().is_empty() || c.decision.is_none() => {
+                Some(parse_label(l).ok_or_else(|| {
+                    Error::row(
+                        name,
+                        line,
+                        format!("label {l:?} is not true/false, 1/0, oui/non, yes/no or vrai/faux"),
+                    )
+                })?)
+            }
+            (_, Some(d)) => match d.trim().to_lowercase().as_str() {
+                "remove" | "supprimer" | "retirer" => Some(true),
+                "keep" | "garder" | "conserver" => {
+                    // A kept comment is a negative: the model's suggested reasons go.
+                    reasons.clear();
+                    Some(false)
+                }
+                "" => None,
+                other => {
+                    return Err(Error::row(
+                        name,
+                        line,
+                        format!("decision {other:?} is not remove, keep or empty"),
+                    ))
+                }
+            },
+            _ => {
+                return Err(Error::row(name, line, "missing label"));
+            }
+        };
+        if review == Some(false) && !reasons.is_empty() {
+            return Err(Error::row(
+                name,
+                line,
+                "review is false but reasons are given",
+            ));
+        }
+    }
+    Ok(Row {
+        number,
+        line,
+        id: nonempty(c.id).unwrap_or_else(|| number.to_string()),
+        text: c.text.to_string(),
+        thread: nonempty(c.thread),
+        parent: nonempty(c.parent),
+        review,
+        reasons,
+        key: nonempty(c.key),
+    })
+}
+
+fn csv_error(name: &str, e: csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    let msg = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("expected {expected_len} fields, found {len}"),
+        _ => e.to_string(),
+    };
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return Error::Other(format!("{name}: {io}"));
+    }
+    Error::row(name, line, msg)
+}
+
+/// Reads labelled tables for training and evaluation.
+pub fn read_labelled(paths: &[String], opts: &TableOptions) -> Result<Vec<(String, Row)>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let fmt = format_of(p);
+        let mut r = TableReader::open(p, fmt, opts)?;
+        for row in r.read_all()? {
+            out.push((p.clone(), row));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        for v in ["true", "1", "OUI", "yes", "Vrai"] {
+            assert_eq!(parse_label(v), Some(true), "{v}");
+        }
+        for v in ["false", "0", "non", "No", "FAUX"] {
+            assert_eq!(parse_label(v), Some(false), "{v}");
+        }
+        assert_eq!(parse_label("peut-être"), None);
+    }
+
+    #[test]
+    fn formats_from_extension() {
+        assert_eq!(format_of("a.CSV"), InputFormat::Csv);
+        assert_eq!(format_of("a.jsonl"), InputFormat::Jsonl);
+        assert_eq!(format_of("a.txt"), InputFormat::Page);
+        assert_eq!(format_of("-"), InputFormat::Page);
+    }
+
+    fn labelled_opts() -> TableOptions {
+        TableOptions {
+            label_column: Some("review".into()),
+            ..TableOptions::unlabelled(&InputOptions::default())
+        }
+    }
+
+    fn read_csv(content: &str) -> Result<Vec<Row>> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, content).unwrap();
+        let name = p.display().to_string();
+        TableReader::open(&name, InputFormat::Csv, &labelled_opts())?.read_all()
+    }
+
+    #[test]
+    fn labelled_rows_and_errors_name_the_line() {
+        let rows = read_csv(
+            "id,text,review,reasons\na,\"Bonjour\",oui,\nb,Toi le nul,true,insult|masked_slur\n",
+        )
+        .unwrap();
+        assert_eq!(rows[1].reasons, ["insult", "masked_slur"]);
+        assert_eq!(rows[0].review, Some(true));
+        let e = read_csv("id,text,review,reasons\na,x,false,insult\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("t.csv:2: review is false but reasons are given"),
+            "{e}"
+        );
+        let e = read_csv("id,text,review,reasons\na,x,true,\nb,y,peut-être,\n").unwrap_err();
+        assert!(
+            e.to_string().contains("t.csv:3: label \"peut-être\""),
+            "{e}"
+        );
+        let e = read_csv("id,text,review,reasons\na,x,true,insulte\n").unwrap_err();
+        assert!(e.to_string().contains("unknown reason"), "{e}");
+    }
+
+    #[test]
+    fn queue_decisions_become_labels() {
+        let rows = read_csv(
+            "key,text,decision,reasons\nk1,'=cmd,remove,insult\nk2,b,keep,insult\nk3,c,,\n",
+        )
+        .unwrap();
+        assert_eq!(rows[0].text, "=cmd", "the export's quote is stripped");
+        assert_eq!(
+            (rows[0].review, rows[0].reasons.clone()),
+            (Some(true), vec!["insult".to_string()])
+        );
+        assert_eq!((rows[1].review, rows[1].reasons.len()), (Some(false), 0));
+        assert_eq!(rows[2].review, None);
+    }
+
+    #[test]
+    fn replies_link_by_thread_and_parent_id() {
+        let rows = read_csv(
+            "id,text,review,reasons,thread,parent\na,x,false,,t1,\nb,y,false,,t1,a\nc,z,false,,t2,a\nd,w,false,,t1,b\n",
+        )
+        .unwrap();
+        let items = rows_to_items(&rows);
+        let shape: Vec<_> = items.iter().map(|i| (i.parent, i.depth)).collect();
+        assert_eq!(shape, [(None, 0), (Some(0), 1), (None, 0), (Some(1), 2)]);
+    }
 }

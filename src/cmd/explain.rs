@@ -1,10 +1,122 @@
-//! `tamis explain` (stub).
+//! `tamis explain TEXT|-`: shows what the feature stage sees in one comment — the
+//! normalised text, every lexicon hit with its byte span and exact original substring,
+//! the detector scores and the engineered features. What a moderator reads to understand
+//! a flag.
 
-/// explain arguments.
+use std::io::{Read, Write};
+
+use tamis::features::{self, Context, FeatureParams};
+
+/// Explain the features of one comment: normalised text, hits with spans, detector scores.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The comment text, or `-` to read it from stdin.
+    pub text: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Output formats of `tamis explain`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned sections for people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Reads the comment: the argument itself, or all of stdin for `-` (must be UTF-8; one
+/// trailing newline, as left by `echo`, is dropped).
+fn read_text(arg: &str) -> tamis::Result<String> {
+    if arg != "-" {
+        return Ok(arg.to_string());
+    }
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .map_err(|e| tamis::Error::io("-", e))?;
+    let mut s = String::from_utf8(buf).map_err(|e| {
+        tamis::Error::Other(format!(
+            "-: stdin is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    Ok(s)
+}
 
 /// Runs `tamis explain`.
-pub fn run(_args: Args) -> tamis::Result<()> {
-    Err(tamis::Error::Other("not implemented yet".into()))
+pub fn run(args: Args) -> tamis::Result<()> {
+    let text = read_text(&args.text)?;
+    let params = FeatureParams::default().check()?;
+    let fv = features::extract(&text, &Context::default(), &params);
+    let normalized = features::normalized_text(&text);
+    let s = fv.detection.scores;
+    let scores = [
+        ("insult", s.insult),
+        ("masked_slur", s.masked_slur),
+        ("accusation", s.accusation),
+        ("hate", s.hate),
+        ("threat", s.threat),
+        ("profanity", s.profanity),
+    ];
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let io = |e| tamis::Error::io("-", e);
+    match args.format {
+        Format::Json => {
+            let engineered: serde_json::Map<String, serde_json::Value> = features::ENGINEERED
+                .iter()
+                .zip(&fv.engineered)
+                .map(|(n, v)| (n.to_string(), serde_json::json!(v)))
+                .collect();
+            let scores: serde_json::Map<String, serde_json::Value> = scores
+                .iter()
+                .map(|(n, v)| (n.to_string(), serde_json::json!(v)))
+                .collect();
+            let obj = serde_json::json!({
+                "tamis_version": tamis::version_line(),
+                "lexicon_checksum": features::lexicon_checksum(),
+                "text": text,
+                "normalized": normalized,
+                "hits": fv.detection.evidence,
+                "scores": scores,
+                "engineered": engineered,
+                "hashed_features": fv.hashed.len(),
+            });
+            serde_json::to_writer(&mut out, &obj).map_err(|e| io(e.into()))?;
+            writeln!(out).map_err(io)?;
+        }
+        Format::Text => {
+            writeln!(out, "normalized: {normalized}").map_err(io)?;
+            writeln!(out, "hits:").map_err(io)?;
+            if fv.detection.evidence.is_empty() {
+                writeln!(out, "  (none)").map_err(io)?;
+            }
+            for e in &fv.detection.evidence {
+                writeln!(
+                    out,
+                    "  {:<15} {:>5}..{:<5} {:?} (term: {})",
+                    e.detector, e.start, e.end, e.text, e.term
+                )
+                .map_err(io)?;
+            }
+            writeln!(out, "scores:").map_err(io)?;
+            for (n, v) in scores {
+                writeln!(out, "  {n:<15} {v:.3}").map_err(io)?;
+            }
+            writeln!(out, "engineered:").map_err(io)?;
+            for (n, v) in features::ENGINEERED.iter().zip(&fv.engineered) {
+                writeln!(out, "  {n:<20} {v:.3}").map_err(io)?;
+            }
+            writeln!(out, "hashed features: {}", fv.hashed.len()).map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)
 }

@@ -52,11 +52,24 @@ fn write_tree(out: &mut impl Write, t: &Thread) -> std::io::Result<()> {
         Structure::Flat => "flat",
         Structure::None => "none",
     };
-    writeln!(out, "{}: {structure}, {} comments", t.source, t.comments.len())?;
+    writeln!(
+        out,
+        "{}: {structure}, {} comments",
+        t.source,
+        t.comments.len()
+    )?;
     for c in &t.comments {
         let first: String = c.text.replace('\n', " ⏎ ").chars().take(80).collect();
-        let more = if c.text.chars().count() > 80 { "…" } else { "" };
-        let author = c.author.as_deref().map(|a| format!(" {a}:")).unwrap_or_default();
+        let more = if c.text.chars().count() > 80 {
+            "…"
+        } else {
+            ""
+        };
+        let author = c
+            .author
+            .as_deref()
+            .map(|a| format!(" {a}:"))
+            .unwrap_or_default();
         let inferred = if c.inferred { " (quote)" } else { "" };
         writeln!(
             out,

@@ -3,6 +3,25 @@
 //! behind every detector hit. Deterministic and explainable.
 //!
 //! INTERFACE CONTRACT (used by model.rs, pipeline.rs and export/): keep these names.
+//!
+//! The stage runs in this order: `normalize` (an ordered list of small steps, each
+//! keeping the map back to original bytes), `lexicon` hits on the normalised text,
+//! the detectors of `detect` and `accusation`, thread context, then `ngrams`.
+//!
+//! Adding a feature step: write a type implementing `normalize::Step` in
+//! `normalize.rs` (a name and an `apply` that rewrites the `NChar` list, keeping each
+//! char's original range), put it at the right place in `normalize::STEPS`, and test it
+//! alone and through the pipeline with the `check` helper there. A new engineered
+//! feature is a name appended to `ENGINEERED` and a value pushed in `engineered_into`
+//! (appending changes the feature dimension, so retrain the default model).
+
+pub mod accusation;
+pub mod detect;
+pub mod lexicon;
+pub mod ngrams;
+pub mod normalize;
+
+use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 
@@ -126,7 +145,55 @@ pub struct Context<'a> {
 }
 
 /// Names of the engineered (dense, standardised) features, in vector order.
-pub const ENGINEERED: &[&str] = &[];
+pub const ENGINEERED: &[&str] = &[
+    // Detector scores of this comment.
+    "det_insult",
+    "det_masked_slur",
+    "det_hate",
+    "det_threat",
+    "det_accusation",
+    "det_profanity",
+    // Lexicon hit counts.
+    "n_insult",
+    "n_dehumanising",
+    "n_slur",
+    "n_profanity",
+    "n_threat",
+    "n_wrongdoing",
+    "n_disguised",
+    // Cues.
+    "target_present",
+    "second_person",
+    "proper_name",
+    "group_noun",
+    "protected_group",
+    "attribution_cue",
+    "hearsay_cue",
+    "counter_speech_cue",
+    "negation_cue",
+    "hit_in_quote",
+    // Thread context (zero without a thread).
+    "quotes_parent",
+    "parent_insult",
+    "parent_masked_slur",
+    "parent_hate",
+    "parent_threat",
+    "parent_accusation",
+    "parent_profanity",
+    "parent_max",
+    "depth",
+    "is_reply",
+    "flagged_siblings",
+    "reply_second_person",
+    // Shape of the text.
+    "log_words",
+    "caps_ratio",
+    "exclamations",
+    "questions",
+    "has_url",
+    "mask_chars",
+    "elongations",
+];
 
 /// The features of one comment.
 #[derive(Debug, Clone, Default)]
@@ -139,22 +206,224 @@ pub struct FeatureVector {
     pub detection: Detection,
 }
 
+/// Reusable buffers of one thread (no allocation per comment in the hot path).
+#[derive(Default)]
+struct Scratch {
+    analysis: detect::Analysis,
+    parent: detect::Analysis,
+    ngrams: ngrams::Scratch,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 /// Runs the detectors alone (used for parent context and `explain`).
-pub fn detect(_text: &str) -> Detection {
-    Detection::default()
+pub fn detect(text: &str) -> Detection {
+    let mut a = detect::Analysis::default();
+    detect::analyze(text, &mut a);
+    let mut evidence = Vec::new();
+    let scores = detect::score(text, &a, &mut evidence);
+    evidence.sort_by_key(|e| (e.start, e.end));
+    Detection { scores, evidence }
+}
+
+/// The normalised form of `text` (what the lexicons and n-grams see).
+pub fn normalized_text(text: &str) -> String {
+    normalize::normalize(text).text
 }
 
 /// Extracts the full feature vector of one comment.
 pub fn extract(text: &str, ctx: &Context, params: &FeatureValidParams) -> FeatureVector {
-    let _ = (text, ctx, params);
-    FeatureVector {
-        hashed: Vec::new(),
-        engineered: vec![0.0; ENGINEERED.len()],
-        detection: detect(text),
+    let mut fv = FeatureVector::default();
+    extract_into(text, ctx, params, &mut fv);
+    fv
+}
+
+/// Like `extract`, refilling `out` (keeps its allocations).
+pub fn extract_into(
+    text: &str,
+    ctx: &Context,
+    params: &FeatureValidParams,
+    out: &mut FeatureVector,
+) {
+    SCRATCH.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let sc = &mut *guard;
+        detect::analyze(text, &mut sc.analysis);
+        out.detection.evidence.clear();
+        out.detection.scores = detect::score(text, &sc.analysis, &mut out.detection.evidence);
+        out.detection.evidence.sort_by_key(|e| (e.start, e.end));
+        ngrams::hash_into(
+            &sc.analysis.norm.text,
+            params,
+            &mut sc.ngrams,
+            &mut out.hashed,
+        );
+        let quotes = match ctx.parent_text {
+            Some(p) if !p.is_empty() => {
+                detect::analyze(p, &mut sc.parent);
+                quotes_parent(text, &sc.analysis, &sc.parent)
+            }
+            _ => false,
+        };
+        engineered_into(
+            text,
+            &sc.analysis,
+            &out.detection.scores,
+            ctx,
+            quotes,
+            &mut out.engineered,
+        );
+    });
+}
+
+/// True when the comment quotes its parent: a « … » / "…" quotation of ≥ 3 words found
+/// in the parent, or ≥ 5 consecutive words shared verbatim (normalised).
+fn quotes_parent(text: &str, a: &detect::Analysis, p: &detect::Analysis) -> bool {
+    let hash_run = |x: &detect::Analysis, i: usize, n: usize| -> u64 {
+        let mut h = ngrams::FNV_OFFSET;
+        for k in i..i + n {
+            h = ngrams::fnv1a(h, x.word(k).as_bytes());
+            h = ngrams::fnv1a(h, b" ");
+        }
+        h
+    };
+    let shared = |n: usize, from: usize, to: usize| -> bool {
+        if to < from + n || p.words.len() < n {
+            return false;
+        }
+        let mut ph: Vec<u64> = (0..=p.words.len() - n).map(|i| hash_run(p, i, n)).collect();
+        ph.sort_unstable();
+        (from..=to - n).any(|i| ph.binary_search(&hash_run(a, i, n)).is_ok())
+    };
+    if shared(5, 0, a.words.len()) {
+        return true;
     }
+    // A quotation: the words inside it, three of them found in a row in the parent.
+    a.quotes.iter().any(|&(qs, qe)| {
+        let from = a
+            .words
+            .partition_point(|w| (a.norm.original_range(w.0 as usize, w.1 as usize).0) < qs);
+        let to = a
+            .words
+            .partition_point(|w| (a.norm.original_range(w.0 as usize, w.1 as usize).1) <= qe);
+        let _ = text;
+        shared(3.min(to.saturating_sub(from)).max(1), from, to) && to > from
+    })
+}
+
+/// Pushes the `ENGINEERED` values, in order.
+fn engineered_into(
+    text: &str,
+    a: &detect::Analysis,
+    s: &DetectorScores,
+    ctx: &Context,
+    quotes: bool,
+    out: &mut Vec<f32>,
+) {
+    use detect::flag;
+    use lexicon::Kind;
+    out.clear();
+    let b = |x: bool| if x { 1.0 } else { 0.0 };
+    let anyf = |m: u16| a.flags.iter().any(|f| f & m != 0);
+    out.extend([
+        s.insult,
+        s.masked_slur,
+        s.hate,
+        s.threat,
+        s.accusation,
+        s.profanity,
+    ]);
+    for k in [
+        Kind::Insult,
+        Kind::Dehumanising,
+        Kind::Slur,
+        Kind::Profanity,
+        Kind::Threat,
+        Kind::Wrongdoing,
+    ] {
+        out.push(a.count(k) as f32);
+    }
+    out.push(
+        a.hits
+            .iter()
+            .filter(|h| h.disguised && h.kind.offensive())
+            .count() as f32,
+    );
+    out.push(b(anyf(
+        flag::TARGET | flag::SECOND | flag::NAME | flag::GROUP,
+    )));
+    let second = anyf(flag::SECOND);
+    out.push(b(second));
+    out.push(b(anyf(flag::NAME)));
+    out.push(b(anyf(flag::GROUP)));
+    out.push(b(anyf(flag::PROTECTED)));
+    out.push(b(accusation::attributed(a)));
+    out.push(b(a.has(Kind::Hearsay)));
+    out.push(b(a.has(Kind::CounterSpeech)));
+    out.push(b(a.has(Kind::Negation)));
+    out.push(b(a.hits.iter().any(|h| h.in_quote && h.kind.offensive())));
+    // Thread context.
+    let p = ctx.parent_scores.copied().unwrap_or_default();
+    let reply = ctx.parent_text.is_some() || ctx.parent_scores.is_some();
+    out.push(b(quotes));
+    out.extend([
+        p.insult,
+        p.masked_slur,
+        p.hate,
+        p.threat,
+        p.accusation,
+        p.profanity,
+    ]);
+    out.push(
+        [p.insult, p.masked_slur, p.hate, p.threat, p.accusation]
+            .into_iter()
+            .fold(0.0, f32::max),
+    );
+    out.push(ctx.depth as f32);
+    out.push(b(reply));
+    out.push(ctx.flagged_siblings as f32);
+    out.push(b(reply && second));
+    // Shape of the text.
+    out.push((1.0 + a.words.len() as f32).ln());
+    let (mut letters, mut caps, mut excl, mut quest, mut masks) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            letters += 1;
+            caps += c.is_uppercase() as u32;
+        }
+        match c {
+            '!' => excl += 1,
+            '?' => quest += 1,
+            '*' | '#' => masks += 1,
+            _ => {}
+        }
+    }
+    out.push(if letters == 0 {
+        0.0
+    } else {
+        caps as f32 / letters as f32
+    });
+    out.push(excl as f32);
+    out.push(quest as f32);
+    out.push(b(text.contains("http://")
+        || text.contains("https://")
+        || text.contains("www.")));
+    out.push(masks as f32);
+    let elong = text
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[0].is_ascii_alphabetic() && w[0] == w[1] && w[1] == w[2])
+        .count();
+    out.push(elong as f32);
+    debug_assert_eq!(out.len(), ENGINEERED.len());
 }
 
 /// Checksum of the embedded lexicons (recorded in models; a mismatch refuses the model).
 pub fn lexicon_checksum() -> String {
-    String::from("none")
+    format!("fnv1a64:{:016x}", lexicon::LEXICON.checksum)
 }
+
+#[cfg(test)]
+mod tests;

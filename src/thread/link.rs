@@ -33,7 +33,8 @@ pub(crate) fn link(
 ) -> Vec<Comment> {
     let mut comments: Vec<Comment> = Vec::with_capacity(blocks.len());
     let mut stack: Vec<(usize, Option<Marker>, usize)> = Vec::new(); // (indent, marker, index)
-    let mut seen = std::collections::HashMap::<(String, String), u32>::new();
+    // Occurrences of each text, by hash: two identical "+1" get distinct keys.
+    let mut seen = std::collections::HashMap::<u64, u32>::new();
     let src_name = std::path::Path::new(source)
         .file_name()
         .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned());
@@ -44,7 +45,7 @@ pub(crate) fn link(
             Structure::Nested => nest(&mut stack, &b, index),
             _ => (None, 0),
         };
-        let n = seen.entry((src_name.clone(), text.clone())).or_insert(0);
+        let n = seen.entry(text_hash(&text)).or_insert(0);
         let key = key(&src_name, &text, *n);
         *n += 1;
         comments.push(Comment {
@@ -52,7 +53,10 @@ pub(crate) fn link(
             parent,
             depth,
             author: b.author,
-            date: b.date_raw.as_deref().map(|d| parse_date(d).unwrap_or_else(|| d.to_string())),
+            date: b
+                .date_raw
+                .as_deref()
+                .map(|d| parse_date(d).unwrap_or_else(|| d.to_string())),
             date_raw: b.date_raw,
             text,
             span: (page.original(b.span.0), page.original(b.span.1)),
@@ -164,6 +168,13 @@ fn infer_quotes(comments: &mut [Comment]) {
     }
 }
 
+fn text_hash(t: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
 /// A stable key: FNV-1a over the source name, the text and the occurrence number of that
 /// text in the page (so two identical "+1" comments keep distinct keys).
 pub(crate) fn key(source: &str, text: &str, occurrence: u32) -> String {
@@ -206,7 +217,10 @@ mod tests {
         assert_eq!(nest(&mut st, &block(4, dot), 2), (Some(1), 1));
         assert_eq!(nest(&mut st, &block(6, circ), 3), (Some(2), 2));
         assert_eq!(nest(&mut st, &block(4, dot), 4), (Some(1), 1));
-        assert_eq!(nest(&mut st, &block(1, Some(Marker::Number(10))), 5), (None, 0));
+        assert_eq!(
+            nest(&mut st, &block(1, Some(Marker::Number(10))), 5),
+            (None, 0)
+        );
         // No indentation at all: a new bullet kind is a level deeper, a known one a sibling.
         let mut st = Vec::new();
         assert_eq!(nest(&mut st, &block(0, dot), 1), (None, 0));
@@ -232,11 +246,17 @@ mod tests {
         let mut cs = vec![
             mk(1, "Le conseil municipal a voté le budget hier soir, enfin."),
             mk(2, "Rien à voir."),
-            mk(3, "« Le conseil municipal a voté le budget hier soir » : et alors ?"),
+            mk(
+                3,
+                "« Le conseil municipal a voté le budget hier soir » : et alors ?",
+            ),
             mk(4, "Le conseil municipal a voté le budget, bravo."),
         ];
         infer_quotes(&mut cs);
-        assert_eq!((cs[2].parent, cs[2].depth, cs[2].inferred), (Some(1), 1, true));
+        assert_eq!(
+            (cs[2].parent, cs[2].depth, cs[2].inferred),
+            (Some(1), 1, true)
+        );
         assert_eq!(cs[3].parent, None, "7 words only");
     }
 

@@ -111,3 +111,12 @@ pub struct ThreadJson<'a> {
     /// Comments.
     pub comments: &'a [Comment],
 }
+
+/// The stable key of a comment: a hash of the source's file name, the text and the
+/// occurrence number of that text in the source.
+pub fn key_for(source: &str, text: &str, occurrence: u32) -> String {
+    let name = std::path::Path::new(source)
+        .file_name()
+        .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned());
+    link::key(&name, text, occurrence)
+}

@@ -26,10 +26,22 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
         ));
     }
     let lines = split_lines(&page.text);
-    let layout = find_layout(&page.text, &lines);
+    // Which lines open a comment with an author and a date: computed once.
+    let ad: Vec<bool> = (0..lines.len())
+        .map(|i| lines[i].kind == Kind::Text && author_with_date(&page.text, &lines, i))
+        .collect();
+    let layout = find_layout(&page.text, &lines, &ad);
     let (structure, article, blocks) = match layout {
-        Layout::None => (Structure::None, article_text(&page.text, &lines), Vec::new()),
-        Layout::Flat { start, end, article_end } => (
+        Layout::None => (
+            Structure::None,
+            article_text(&page.text, &lines),
+            Vec::new(),
+        ),
+        Layout::Flat {
+            start,
+            end,
+            article_end,
+        } => (
             Structure::Flat,
             article_text(&page.text, &lines[..article_end]),
             flat_blocks(&lines[start..end]),
@@ -42,7 +54,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
         } => (
             Structure::Nested,
             article_text(&page.text, &lines[..article_end]),
-            nested_blocks(&page.text, &lines[start..end], authors),
+            nested_blocks(&page.text, &lines[start..end], &ad[start..end], authors),
         ),
     };
     let comments = link::link(source, structure, &page, blocks);
@@ -227,6 +239,10 @@ fn is_close(s: &str) -> bool {
     let core = s.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '↓' | '↳' | '↵' | '→' | '⤶' | '↩' | '›' | '»' | '|' | '·')
     });
+    // Cheap pre-check: every variant starts with r/R.
+    if !core.starts_with(['r', 'R']) {
+        return false;
+    }
     let core = core.to_lowercase();
     matches!(
         core.as_str(),
@@ -253,7 +269,21 @@ pub(crate) fn marker(s: &str) -> Option<(Marker, usize)> {
     let c = s.chars().next()?;
     if matches!(
         c,
-        '•' | '◦' | '▪' | '‣' | '-' | '–' | '—' | '*' | '·' | '○' | '●' | '■' | '□' | '▸' | '►' | '⁃'
+        '•' | '◦'
+            | '▪'
+            | '‣'
+            | '-'
+            | '–'
+            | '—'
+            | '*'
+            | '·'
+            | '○'
+            | '●'
+            | '■'
+            | '□'
+            | '▸'
+            | '►'
+            | '⁃'
     ) {
         let rest = &s[c.len_utf8()..];
         // A bullet is the marker followed by a space: `*ouilles` is text.
@@ -299,7 +329,9 @@ const FOOTERS: &[&str] = &[
 ];
 
 fn is_footer(s: &str) -> bool {
-    if s.len() > 200 {
+    let first = s.trim_start_matches(|c: char| !c.is_alphanumeric());
+    // Cheap pre-check: every footer starts with l, a or c.
+    if s.len() > 200 || !first.starts_with(['l', 'L', 'a', 'A', 'c', 'C']) {
         return false;
     }
     let mut rest = s.to_lowercase();
@@ -316,24 +348,49 @@ fn is_footer(s: &str) -> bool {
     }
 }
 
-/// `Jean-Marc dit :`, `X says:`, `X a dit :` — possibly followed by a date on the line.
-static AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(.{1,80}?)\s+(?:dit|a\s+dit|says|said|a\s+écrit|écrit|wrote)\s*:\s*(.*)$")
-        .expect("author regex")
-});
+/// Author verbs: a line `NAME VERB :` (the verb's case is ignored).
+const AUTHOR_VERBS: &[&str] = &["a dit", "dit", "says", "said", "a écrit", "écrit", "wrote"];
 
-/// Splits an author line into (author, rest of the line).
+/// Splits an author line (`Jean-Marc dit :`, `X says:`, `X a dit : <date>`) into
+/// (author, rest of the line after the colon).
 pub(crate) fn author_line(s: &str) -> Option<(&str, &str)> {
-    if s.len() > 200 || !s.contains(':') {
+    if s.len() > 200 {
         return None;
     }
-    let c = AUTHOR.captures(s)?;
-    let name = c.get(1)?.as_str().trim();
-    // A name is short: a sentence ending in "dit :" is body text.
-    if name.split_whitespace().count() > 5 || name.is_empty() {
-        return None;
+    // The first colon ends the author part (dates use `h`, and times after it are rest).
+    let colon = s.find(':')?;
+    let head = s[..colon].trim_end();
+    let rest = s[colon + 1..].trim();
+    let lower_tail: String = head
+        .chars()
+        .rev()
+        .take(10)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    for verb in AUTHOR_VERBS {
+        if let Some(before) = lower_tail.strip_suffix(verb) {
+            if !(before.is_empty() || before.ends_with(char::is_whitespace)) {
+                continue;
+            }
+            // Cut the same number of characters from the original head.
+            let verb_chars = verb.chars().count();
+            let cut = head
+                .char_indices()
+                .rev()
+                .nth(verb_chars - 1)
+                .map_or(0, |(i, _)| i);
+            let name = head[..cut].trim();
+            // A name is short: a sentence ending in "dit :" is body text.
+            if name.is_empty() || name.split_whitespace().count() > 5 {
+                return None;
+            }
+            return Some((name, rest));
+        }
     }
-    Some((name, c.get(2).map_or("", |m| m.as_str().trim())))
+    None
 }
 
 const MONTHS_FR: &[&str] = &[
@@ -365,16 +422,25 @@ const MONTHS_EN: &[&str] = &[
     "december",
 ];
 
+/// Month names without accents (`fevrier`, `aout`, `decembre`).
+const MONTHS_FOLDED: &[&str] = &[
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+    "octobre", "novembre", "decembre",
+];
+
 fn month_number(name: &str) -> Option<u32> {
-    let n = name.to_lowercase().replace('.', "");
-    let fold = |s: &str| s.replace(['é', 'è'], "e").replace('û', "u");
-    let nf = fold(&n);
-    for list in [MONTHS_FR, MONTHS_EN] {
-        for (i, m) in list.iter().enumerate() {
-            let mf = fold(m);
-            if nf == mf || (nf.len() >= 3 && mf.starts_with(&nf)) {
-                return Some(i as u32 + 1);
-            }
+    let n: String = name
+        .chars()
+        .filter(|&c| c != '.')
+        .flat_map(char::to_lowercase)
+        .collect();
+    if n.chars().count() < 3 {
+        return None;
+    }
+    // Full names, or abbreviations of three letters or more (`janv`, `déc`, `Aug`).
+    for list in [MONTHS_FR, MONTHS_FOLDED, MONTHS_EN] {
+        if let Some(i) = list.iter().position(|m| m.starts_with(n.as_str())) {
+            return Some(i as u32 + 1);
         }
     }
     None
@@ -401,7 +467,8 @@ static DATE_NUM: LazyLock<Regex> = LazyLock::new(|| {
     .expect("date regex")
 });
 static DATE_ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?\s*$").expect("date regex")
+    Regex::new(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?\s*$")
+        .expect("date regex")
 });
 
 /// Parses a date line into ISO 8601 (`2025-08-12T14:03:00` or `2025-08-12`).
@@ -412,7 +479,13 @@ pub(crate) fn parse_date(s: &str) -> Option<String> {
     let num = |m: Option<regex::Match>| m.and_then(|m| m.as_str().parse::<u32>().ok());
     let (y, mo, d, h, mi) = if let Some(c) = DATE_FR.captures(s) {
         let mo = month_number(c.get(2)?.as_str())?;
-        (num(c.get(3))?, mo, num(c.get(1))?, num(c.get(4)), num(c.get(5)))
+        (
+            num(c.get(3))?,
+            mo,
+            num(c.get(1))?,
+            num(c.get(4)),
+            num(c.get(5)),
+        )
     } else if let Some(c) = DATE_EN.captures(s) {
         let mo = month_number(c.get(1)?.as_str())?;
         let mut h = num(c.get(4));
@@ -489,11 +562,9 @@ fn next_nonblank(lines: &[Line], from: usize) -> Option<usize> {
 
 /// Decides the layout: nested (Répondre markers or author lines), flat (a gap of blank
 /// lines, then one comment per line), or none.
-fn find_layout(page: &str, lines: &[Line]) -> Layout {
+fn find_layout(page: &str, lines: &[Line], ad: &[bool]) -> Layout {
     let first_close = lines.iter().position(|l| l.kind == Kind::Close);
-    let authors = (0..lines.len())
-        .filter(|&i| lines[i].kind == Kind::Text)
-        .any(|i| author_with_date(page, lines, i));
+    let authors = ad.iter().any(|&b| b);
     // The header is the last one before the first comment evidence.
     let limit = first_close.unwrap_or(lines.len());
     let header = (0..limit)
@@ -507,7 +578,7 @@ fn find_layout(page: &str, lines: &[Line]) -> Layout {
     if first_close.is_some() || authors {
         let start = match header {
             Some(h) => h + 1,
-            None => section_start(page, lines, first_close, authors),
+            None => section_start(page, lines, ad, first_close, authors),
         };
         let end = footer_after(start);
         let article_end = header.unwrap_or(start);
@@ -569,15 +640,24 @@ fn find_layout(page: &str, lines: &[Line]) -> Layout {
 /// Without a header, finds the first comment's opening line by walking back from the
 /// first `Répondre` (or the first author line): the opener is a marker or author line
 /// indented no deeper than every line between it and that `Répondre`.
-fn section_start(page: &str, lines: &[Line], first_close: Option<usize>, authors: bool) -> usize {
+fn section_start(
+    page: &str,
+    lines: &[Line],
+    ad: &[bool],
+    first_close: Option<usize>,
+    authors: bool,
+) -> usize {
     if authors {
-        let first_author = (0..lines.len())
-            .find(|&i| lines[i].kind == Kind::Text && author_with_date(page, lines, i));
+        let first_author = ad.iter().position(|&b| b);
         if let Some(a) = first_author {
             if first_close.is_none_or(|c| a < c) {
                 // A marker line right above the author line belongs to the comment.
                 return match a.checked_sub(1) {
-                    Some(p) if lines[p].kind == Kind::Text && marker(lines[p].text(page)).is_some() => p,
+                    Some(p)
+                        if lines[p].kind == Kind::Text && marker(lines[p].text(page)).is_some() =>
+                    {
+                        p
+                    }
                     _ => a,
                 };
             }
@@ -642,7 +722,7 @@ fn flat_blocks(lines: &[Line]) -> Vec<Block> {
 /// Cuts a nested comment section into blocks: a comment opens at the section start or
 /// right after a `Répondre` (or at an author+date line when the page has them) and runs
 /// to its `Répondre`.
-fn nested_blocks(page: &str, lines: &[Line], authors: bool) -> Vec<Block> {
+fn nested_blocks(page: &str, lines: &[Line], ad: &[bool], authors: bool) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut cur: Option<Block> = None;
     let mut i = 0;
@@ -673,7 +753,8 @@ fn nested_blocks(page: &str, lines: &[Line], authors: bool) -> Vec<Block> {
                 || (!has_close && marker(text).is_some())
                 || (authors
                     && marker(text).is_some_and(|(_, r)| r == text.len())
-                    && next_nonblank(lines, i + 1).is_some_and(|j| author_with_date(page, lines, j))));
+                    && next_nonblank(lines, i + 1)
+                        .is_some_and(|j| author_with_date(page, lines, j))));
         if reopen {
             blocks.push(cur.take().expect("checked is_some"));
         }
@@ -806,33 +887,62 @@ mod tests {
         ] {
             assert!(is_header(s), "{s}");
         }
-        for s in ["12 commentaires plus haut, tu disais l'inverse", "5 réflexions pour rien"] {
+        for s in [
+            "12 commentaires plus haut, tu disais l'inverse",
+            "5 réflexions pour rien",
+        ] {
             // "pour" is allowed as a connector, so only the first must be refused.
             if s.starts_with("12") {
                 assert!(!is_header(s), "{s}");
             }
         }
-        for s in ["Laisser un commentaire", "Laisser une réponse", "Leave a Reply", "Annuler la réponse", "Laisser un commentaire Annuler la réponse"] {
+        for s in [
+            "Laisser un commentaire",
+            "Laisser une réponse",
+            "Leave a Reply",
+            "Annuler la réponse",
+            "Laisser un commentaire Annuler la réponse",
+        ] {
             assert!(is_footer(s), "{s}");
         }
-        assert!(!is_footer("Laisser un commentaire ici, c'est perdre son temps"));
+        assert!(!is_footer(
+            "Laisser un commentaire ici, c'est perdre son temps"
+        ));
     }
 
     #[test]
     fn author_lines() {
         assert_eq!(author_line("Jean-Marc dit :"), Some(("Jean-Marc", "")));
         assert_eq!(author_line("Paul Durand says:"), Some(("Paul Durand", "")));
-        assert_eq!(author_line("Le ministre a dit : il faut réformer les retraites dès demain"), Some(("Le ministre", "il faut réformer les retraites dès demain")));
+        assert_eq!(
+            author_line("Le ministre a dit : il faut réformer les retraites dès demain"),
+            Some(("Le ministre", "il faut réformer les retraites dès demain"))
+        );
         assert_eq!(author_line("Ma fille dit qu'il pleut"), None);
     }
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("12 août 2025 à 14 h 03 min").as_deref(), Some("2025-08-12T14:03:00"));
-        assert_eq!(parse_date("1er mars 2024 à 9h05").as_deref(), Some("2024-03-01T09:05:00"));
-        assert_eq!(parse_date("August 12, 2025 at 2:03 pm").as_deref(), Some("2025-08-12T14:03:00"));
-        assert_eq!(parse_date("August 12, 2025 at 12:30 am").as_deref(), Some("2025-08-12T00:30:00"));
-        assert_eq!(parse_date("12/08/2025 à 14:03").as_deref(), Some("2025-08-12T14:03:00"));
+        assert_eq!(
+            parse_date("12 août 2025 à 14 h 03 min").as_deref(),
+            Some("2025-08-12T14:03:00")
+        );
+        assert_eq!(
+            parse_date("1er mars 2024 à 9h05").as_deref(),
+            Some("2024-03-01T09:05:00")
+        );
+        assert_eq!(
+            parse_date("August 12, 2025 at 2:03 pm").as_deref(),
+            Some("2025-08-12T14:03:00")
+        );
+        assert_eq!(
+            parse_date("August 12, 2025 at 12:30 am").as_deref(),
+            Some("2025-08-12T00:30:00")
+        );
+        assert_eq!(
+            parse_date("12/08/2025 à 14:03").as_deref(),
+            Some("2025-08-12T14:03:00")
+        );
         assert_eq!(parse_date("12 août 2025").as_deref(), Some("2025-08-12"));
         assert_eq!(parse_date("12 trucs 2025"), None);
         assert_eq!(parse_date("Bonjour"), None);

@@ -35,7 +35,11 @@ fn tree(path: &str) -> (String, Vec<Row>, Value) {
 }
 
 fn fixture(name: &str) -> String {
-    root().join("tests/fixtures").join(name).display().to_string()
+    root()
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn r(i: u64, p: Option<u64>, d: u64, a: Option<&str>, t: &str) -> Row {
@@ -71,8 +75,20 @@ fn english_wordpress_layout() {
     assert_eq!(
         rows,
         vec![
-            r(1, None, 0, Some("Alice Martin"), "Long overdue, in my opinion."),
-            r(2, Some(1), 1, Some("Bob"), "Agreed, but the price keeps rising."),
+            r(
+                1,
+                None,
+                0,
+                Some("Alice Martin"),
+                "Long overdue, in my opinion."
+            ),
+            r(
+                2,
+                Some(1),
+                1,
+                Some("Bob"),
+                "Agreed, but the price keeps rising."
+            ),
         ]
     );
     assert_eq!(v["comments"][0]["date"], "2025-08-12T14:03:00");
@@ -81,10 +97,28 @@ fn english_wordpress_layout() {
 
 fn roadworks() -> Vec<Row> {
     vec![
-        r(1, None, 0, None, "Encore des travaux, la rue est bloquée depuis des mois."),
-        r(2, Some(1), 1, None, "C'est pour les canalisations, c'était annoncé."),
+        r(
+            1,
+            None,
+            0,
+            None,
+            "Encore des travaux, la rue est bloquée depuis des mois.",
+        ),
+        r(
+            2,
+            Some(1),
+            1,
+            None,
+            "C'est pour les canalisations, c'était annoncé.",
+        ),
         r(3, None, 0, None, "Qui paie la facture ?"),
-        r(4, Some(3), 1, None, "La métropole, d'après le bulletin municipal."),
+        r(
+            4,
+            Some(3),
+            1,
+            None,
+            "La métropole, d'après le bulletin municipal.",
+        ),
     ]
 }
 
@@ -96,7 +130,10 @@ fn crlf_and_bom() {
     // Spans index the bytes as read: BOM and CRLF included.
     let bytes = std::fs::read(fixture("crlf_bom.txt")).unwrap();
     let c = &v["comments"][0];
-    let (a, b) = (c["span"][0].as_u64().unwrap() as usize, c["span"][1].as_u64().unwrap() as usize);
+    let (a, b) = (
+        c["span"][0].as_u64().unwrap() as usize,
+        c["span"][1].as_u64().unwrap() as usize,
+    );
     let got = String::from_utf8(bytes[a..b].to_vec()).unwrap();
     assert!(got.starts_with("1. Encore des travaux"), "{got}");
     assert!(got.ends_with("depuis des mois."), "{got}");
@@ -146,7 +183,10 @@ fn flat_dump_with_inferred_quote() {
     let (s, rows, v) = tree(&fixture("flat_quote.txt"));
     assert_eq!(s, "flat");
     let shape: Vec<(u64, Option<u64>, u64)> = rows.iter().map(|r| (r.0, r.1, r.2)).collect();
-    assert_eq!(shape, vec![(1, None, 0), (2, None, 0), (3, Some(1), 1), (4, None, 0)]);
+    assert_eq!(
+        shape,
+        vec![(1, None, 0), (2, None, 0), (3, Some(1), 1), (4, None, 0)]
+    );
     assert_eq!(v["comments"][2]["inferred"], true);
     assert_eq!(v["comments"][1]["inferred"], false);
 }
@@ -183,7 +223,10 @@ fn invalid_utf8_warns_once_with_offset() {
     assert_eq!(v["comments"].as_array().unwrap().len(), 2);
     // The span after the bad bytes still points at the original bytes.
     let c = &v["comments"][1];
-    let (a, b) = (c["span"][0].as_u64().unwrap() as usize, c["span"][1].as_u64().unwrap() as usize);
+    let (a, b) = (
+        c["span"][0].as_u64().unwrap() as usize,
+        c["span"][1].as_u64().unwrap() as usize,
+    );
     assert_eq!(&bytes[a..b], "2. Second avis.".as_bytes());
 }
 
@@ -194,7 +237,10 @@ fn stdin_and_text_format() {
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(text.contains("nested, 4 comments"), "{text}");
-    assert!(text.contains("\n  2. C'est pour les canalisations"), "{text}");
+    assert!(
+        text.contains("\n  2. C'est pour les canalisations"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -215,7 +261,10 @@ fn bad_inputs_are_one_line_errors() {
     let out = run(&["thread", bin.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("page.bin") && err.contains("not a text page"), "{err}");
+    assert!(
+        err.contains("page.bin") && err.contains("not a text page"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1);
 
     let empty = write(dir.path(), "empty.txt", b"");
@@ -250,11 +299,16 @@ fn seeds_match_labels() {
     }
     for (seed, rows) in &expected {
         let (_, got, _) = tree(&seeds.join(seed).display().to_string());
-        let got: Vec<(u64, Option<u64>, String)> = got.into_iter().map(|r| (r.0, r.1, r.4)).collect();
+        let got: Vec<(u64, Option<u64>, String)> =
+            got.into_iter().map(|r| (r.0, r.1, r.4)).collect();
         assert_eq!(&got, rows, "{seed}");
     }
     assert_eq!(expected["000_d5a166ec5b04d8bf.txt"].len(), 28);
-    for none in ["002_b38e9bd0a2cac8ca.txt", "003_7015e09a4b3c28bd.txt", "004_088c5f029d7dcfe4.txt"] {
+    for none in [
+        "002_b38e9bd0a2cac8ca.txt",
+        "003_7015e09a4b3c28bd.txt",
+        "004_088c5f029d7dcfe4.txt",
+    ] {
         let (s, rows, _) = tree(&seeds.join(none).display().to_string());
         assert_eq!((s.as_str(), rows.len()), ("none", 0), "{none}");
     }

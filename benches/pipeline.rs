@@ -1,2 +1,0 @@
-//! Benchmark (stub).
-fn main() {}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of tamis and the scikit-learn baseline (../shared/baselines/tfidf_lr.py),
+# same files, same run: training time, quality (seed comments, MLMA test set), scoring
+# throughput on a 1M-comment JSONL stream (one core and all cores) and peak memory.
+# Usage: scripts/bench.sh [N_STREAM]   (needs ../shared, python3; installs scikit-learn if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${TAMIS_SHARED:-../shared}
+N=${1:-1000000}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+cargo build --release --quiet
+T=target/release/tamis
+CORPUS=(data/corpus/politique.csv data/corpus/sport_local.csv data/corpus/societe.csv data/corpus/masques.csv data/corpus/fils.csv)
+
+peak() { grep "Maximum resident" "$1" | awk '{printf "%.1f MiB", $6/1024}'; }
+secs() { grep "Elapsed (wall" "$1" | awk '{print $8}'; }
+
+python3 - "$SHARED" "$W" "$N" "${CORPUS[@]}" <<'PY'
+import csv, json, sys
+shared, w, n, corpus = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+# Our corpus as one text,review table for the baseline.
+with open(f"{w}/corpus.csv", "w", newline="") as f:
+    out = csv.writer(f); out.writerow(["text", "review"])
+    for p in corpus:
+        for r in csv.DictReader(open(p, newline="")):
+            out.writerow([r["text"], r["review"]])
+# MLMA test set and the seed labels with a `review` column.
+with open(f"{w}/mlma_test.csv", "w", newline="") as f:
+    out = csv.writer(f); out.writerow(["id", "text", "review"])
+    for r in csv.DictReader(open(f"{shared}/corpora/mlma_fr/test.csv", newline="")):
+        out.writerow([r["id"], r["text"], r["label"]])
+with open(f"{w}/seeds.csv", "w", newline="") as f:
+    out = csv.writer(f); out.writerow(["text", "review"])
+    for r in csv.DictReader(open(f"{shared}/seeds/labels.csv", newline="")):
+        out.writerow([r["text"], r["review"]])
+# The 1M-comment stream: MLMA texts cycled.
+texts = [r["text"] for r in csv.DictReader(open(f"{shared}/corpora/mlma_fr/all.csv", newline=""))]
+with open(f"{w}/stream.jsonl", "w") as f:
+    for i in range(n):
+        f.write(json.dumps({"id": str(i), "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
+PY
+echo "== training on our corpus ($(($(cat "$W/corpus.csv" | python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(sys.stdin)))') - 1)) rows)"
+/usr/bin/time -v "$T" train "${CORPUS[@]}" --out "$W/model.json" > "$W/train.out" 2> "$W/train.time" || { cat "$W/train.time"; exit 1; }
+cat "$W/train.out"
+echo "tamis train: $(secs "$W/train.time") wall, peak $(peak "$W/train.time") (4-fold CV x 3 alphas x 6 labels + final fits)"
+/usr/bin/time -v python3 "$SHARED/baselines/tfidf_lr.py" "$W/corpus.csv" "$W/seeds.csv" > "$W/base_seeds.out" 2> "$W/base_seeds.time"
+echo "baseline fit: $(grep fit_seconds "$W/base_seeds.out")  (one fit, no CV)"
+
+echo "== quality on the seed comments (thread mode)"
+"$T" eval "$SHARED/seeds/labels.csv" --model "$W/model.json" --id-column index --thread-column seed
+echo "-- baseline trained on the same corpus, on the seed comments:"
+grep -E "precision|recall|^f1|macro|roc" "$W/base_seeds.out"
+
+echo "== out of domain: MLMA test.csv (toxic ~ review)"
+"$T" eval "$W/mlma_test.csv" --model "$W/model.json" --format json | python3 -c '
+import json,sys
+v=json.load(sys.stdin); r=v["labels"][0]; c=r["confusion"]
+tp,fp,fn,tn=c["tp"],c["fp"],c["fn"],c["tn"]
+f1p=2*tp/max(1,2*tp+fp+fn); f1n=2*tn/max(1,2*tn+fn+fp)
+print(f"tamis: precision {r[\"precision\"]:.4f} recall {r[\"recall\"]:.4f} f1 {r[\"f1\"]:.4f} macro_f1 {(f1p+f1n)/2:.4f} roc_auc {r[\"roc_auc\"]:.4f}")'
+python3 "$SHARED/baselines/tfidf_lr.py" "$W/corpus.csv" "$W/mlma_test.csv" > "$W/base_mlma.out"
+echo "baseline (same corpus): $(grep -E "^(precision|recall|f1|macro_f1|roc_auc)" "$W/base_mlma.out" | tr '\n' ' ')"
+
+echo "== scoring throughput, $N comments (JSONL stream, jsonl out)"
+for cores in 1 all; do
+  if [ "$cores" = 1 ]; then export RAYON_NUM_THREADS=1; else unset RAYON_NUM_THREADS; fi
+  /usr/bin/time -v "$T" score "$W/stream.jsonl" --model "$W/model.json" --format jsonl > /dev/null 2> "$W/score.time"
+  s=$(python3 -c "import sys; t='$(secs "$W/score.time")'.split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(t))))")
+  echo "tamis ($cores core(s)): $(python3 -c "print(f'{$N/$s:,.0f}')") comments/s ($s s), peak $(peak "$W/score.time")"
+done
+unset RAYON_NUM_THREADS
+/usr/bin/time -v python3 "$SHARED/baselines/tfidf_lr.py" "$W/corpus.csv" "$W/mlma_test.csv" --stream "$N" > "$W/base_stream.out" 2> "$W/base_stream.time"
+echo "baseline (1 process): $(grep stream "$W/base_stream.out"), peak $(peak "$W/base_stream.time") (includes its fit)"

@@ -1,0 +1,462 @@
+//! Signed hashed n-grams of the normalised text: word 1–2-grams and character 3–5-grams
+//! taken inside word boundaries with a space pad (like scikit-learn's `char_wb`). The hash
+//! is fixed and written here (`hash_bytes`: 8-byte chunks through the splitmix64
+//! finaliser), so a model file means the same on every machine; its low bits pick the
+//! bucket and its top bit the sign. FNV-1a is kept for the lexicon checksum.
+
+use super::FeatureValidParams;
+
+/// FNV-1a 64-bit offset basis.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Continues an FNV-1a 64 hash over `bytes`.
+#[inline]
+pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+/// Word and char n-grams get different seeds, so the word "con" and the trigram "con"
+/// are different features.
+const WORD_SEED: u64 = FNV_OFFSET ^ 0x77;
+const CHAR_SEED: u64 = FNV_OFFSET ^ 0x63;
+
+/// The splitmix64 finaliser: a full avalanche of 64 bits.
+#[inline]
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// The n-gram hash: the length, then each little-endian 8-byte chunk (the last one
+/// zero-padded) xored in and mixed. One or two mixes per n-gram, where a byte-wise hash
+/// needed a multiply per byte: this was the hot spot of extraction.
+#[inline]
+pub fn hash_bytes(seed: u64, b: &[u8]) -> u64 {
+    let mut h = seed ^ (b.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix(h ^ u64::from_le_bytes(w));
+    }
+    let r = chunks.remainder();
+    if !r.is_empty() {
+        let mut w = [0u8; 8];
+        w[..r.len()].copy_from_slice(r);
+        h = mix(h ^ u64::from_le_bytes(w));
+    }
+    h
+}
+
+/// Words of a normalised text: maximal runs of alphanumeric chars, as byte ranges.
+pub fn words(text: &str, out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s as u32, i as u32));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s as u32, text.len() as u32));
+    }
+}
+
+/// Calls `f(hash, description)` for every n-gram; `describe` says whether the description
+/// is needed (only for `explain`), so the hot path never builds strings.
+fn for_each_ngram(
+    text: &str,
+    words_buf: &[(u32, u32)],
+    params: &FeatureValidParams,
+    describe: bool,
+    mut f: impl FnMut(u64, Option<String>),
+) {
+    let p = params.params();
+    let (wlo, whi) = p.word_ngrams;
+    let (clo, chi) = p.char_ngrams;
+    let b = text.as_bytes();
+    for i in 0..words_buf.len() {
+        // A word n-gram chains its words: h_k = H(rotl(h_{k-1}, 5) ^ seed, w_k).
+        let mut h = 0u64;
+        for n in 1..=whi {
+            let Some(&(s, e)) = words_buf.get(i + n - 1) else {
+                break;
+            };
+            h = hash_bytes(h.rotate_left(5) ^ WORD_SEED, &b[s as usize..e as usize]);
+            if n >= wlo {
+                let d = describe.then(|| {
+                    let ws: Vec<&str> = words_buf[i..i + n]
+                        .iter()
+                        .map(|&(s, e)| &text[s as usize..e as usize])
+                        .collect();
+                    format!("w:{}", ws.join(" "))
+                });
+                f(h, d);
+            }
+        }
+    }
+    // Char n-grams over " word " (the pad marks word edges); positions are char
+    // boundaries, so accented or non-Latin words never split a char.
+    let mut padded: Vec<u8> = Vec::with_capacity(64);
+    let mut bounds: Vec<usize> = Vec::with_capacity(64);
+    for &(s, e) in words_buf {
+        let w = &text[s as usize..e as usize];
+        padded.clear();
+        padded.push(b' ');
+        padded.extend_from_slice(w.as_bytes());
+        padded.push(b' ');
+        bounds.clear();
+        bounds.push(0);
+        bounds.extend(w.char_indices().map(|(k, _)| 1 + k));
+        bounds.push(1 + w.len());
+        bounds.push(padded.len());
+        let nchars = bounds.len() - 1;
+        if w.is_ascii() && !describe && chi <= 8 {
+            // Fast path, same hashes as `hash_bytes`: an ASCII n-gram of ≤ 8 bytes is
+            // one little-endian load masked to its length, then one mix.
+            padded.extend_from_slice(&[0u8; 8]);
+            let short = nchars < clo;
+            let (lo, hi) = if short { (nchars, nchars) } else { (clo, chi) };
+            for st in 0..nchars {
+                let mut chunk = [0u8; 8];
+                chunk.copy_from_slice(&padded[st..st + 8]);
+                let word = u64::from_le_bytes(chunk);
+                for n in lo..=hi {
+                    if st + n > nchars {
+                        break;
+                    }
+                    let g = if n >= 8 {
+                        word
+                    } else {
+                        word & ((1u64 << (8 * n)) - 1)
+                    };
+                    let h = CHAR_SEED ^ (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                    f(mix(h ^ g), None);
+                }
+                if short {
+                    break;
+                }
+            }
+            continue;
+        }
+        let mut emit = |from: usize, to: usize| {
+            let g = &padded[bounds[from]..bounds[to]];
+            f(
+                hash_bytes(CHAR_SEED, g),
+                describe.then(|| format!("c:{}", String::from_utf8_lossy(g))),
+            );
+        };
+        if nchars < clo {
+            // A short word ("a", "y") still gives its whole padded form.
+            emit(0, nchars);
+            continue;
+        }
+        for st in 0..nchars {
+            for n in clo..=chi {
+                if st + n > nchars {
+                    break;
+                }
+                emit(st, st + n);
+            }
+        }
+    }
+}
+
+#[inline]
+fn bucket_sign(h: u64, bits: u32) -> (u32, f32) {
+    let m = mix(h);
+    let bucket = (m & ((1u64 << bits) - 1)) as u32;
+    let sign = if m >> 63 == 0 { 1.0 } else { -1.0 };
+    (bucket, sign)
+}
+
+/// Reusable buffers for `hash_into`.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    words: Vec<(u32, u32)>,
+    /// Open-addressing table of (n-gram hash, count, stamp); the stamp of the current
+    /// call marks live slots, so the table is never cleared.
+    table: Vec<(u64, u32, u32)>,
+    stamp: u32,
+    /// Slots used by the current call, in first-seen order.
+    used: Vec<u32>,
+    /// Sort buffers.
+    tmp: Vec<(u32, f32)>,
+    packed: Vec<u64>,
+}
+
+impl Scratch {
+    /// Counts one n-gram occurrence. The table stays at most half full.
+    #[inline]
+    fn count(&mut self, h: u64) {
+        if (self.used.len() + 1) * 2 > self.table.len() {
+            self.grow();
+        }
+        let mask = self.table.len() - 1;
+        let mut i = (h as usize ^ (h >> 32) as usize) & mask;
+        loop {
+            let slot = &mut self.table[i];
+            if slot.2 != self.stamp {
+                *slot = (h, 1, self.stamp);
+                self.used.push(i as u32);
+                return;
+            }
+            if slot.0 == h {
+                slot.1 += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let live: Vec<(u64, u32)> = self
+            .used
+            .iter()
+            .map(|&i| (self.table[i as usize].0, self.table[i as usize].1))
+            .collect();
+        let cap = (self.table.len() * 2).max(1024);
+        self.table = vec![(0, 0, 0); cap];
+        self.stamp = 1;
+        self.used.clear();
+        for (h, c) in live {
+            self.count(h);
+            let i = *self.used.last().unwrap() as usize;
+            self.table[i].1 = c;
+        }
+    }
+}
+
+/// Sorts (bucket, value) pairs by bucket: packed into u64 for the usual few hundred
+/// pairs, an LSD radix sort on 8-bit digits for long texts.
+fn radix_sort(
+    v: &mut Vec<(u32, f32)>,
+    tmp: &mut Vec<(u32, f32)>,
+    packed: &mut Vec<u64>,
+    bits: u32,
+) {
+    if v.len() < 512 {
+        // Small inputs: pack (bucket, value bits) into u64 and use the primitive sort,
+        // which beats three radix passes over a 257-entry count table.
+        packed.clear();
+        packed.extend(
+            v.iter()
+                .map(|&(b, x)| ((b as u64) << 32) | x.to_bits() as u64),
+        );
+        packed.sort_unstable();
+        for (d, &p) in v.iter_mut().zip(packed.iter()) {
+            *d = ((p >> 32) as u32, f32::from_bits(p as u32));
+        }
+        return;
+    }
+    tmp.clear();
+    tmp.resize(v.len(), (0, 0.0));
+    let mut shift = 0;
+    while shift < bits {
+        let mut counts = [0usize; 257];
+        for &(b, _) in v.iter() {
+            counts[((b >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for d in 1..257 {
+            counts[d] += counts[d - 1];
+        }
+        for &x in v.iter() {
+            let d = ((x.0 >> shift) & 0xff) as usize;
+            tmp[counts[d]] = x;
+            counts[d] += 1;
+        }
+        std::mem::swap(v, tmp);
+        shift += 8;
+    }
+}
+
+/// Hashes the n-grams of `text` (normalised) into `out`: (bucket, ±(1 + ln tf)), sorted
+/// by bucket, duplicates merged by summing.
+pub fn hash_into(
+    text: &str,
+    params: &FeatureValidParams,
+    scratch: &mut Scratch,
+    out: &mut Vec<(u32, f32)>,
+) {
+    out.clear();
+    scratch.stamp = scratch.stamp.wrapping_add(1);
+    if scratch.stamp == 0 {
+        // After 2^32 calls, stale stamps could look live: start afresh.
+        scratch.table.iter_mut().for_each(|s| s.2 = 0);
+        scratch.stamp = 1;
+    }
+    scratch.used.clear();
+    let mut ws = std::mem::take(&mut scratch.words);
+    words(text, &mut ws);
+    for_each_ngram(text, &ws, params, false, |h, _| scratch.count(h));
+    scratch.words = ws;
+    let bits = params.params().hash_bits;
+    for &i in &scratch.used {
+        let (h, tf, _) = scratch.table[i as usize];
+        let (bucket, sign) = bucket_sign(h, bits);
+        let v = if tf == 1 { 1.0 } else { 1.0 + (tf as f32).ln() };
+        out.push((bucket, sign * v));
+    }
+    radix_sort(out, &mut scratch.tmp, &mut scratch.packed, bits);
+    let mut w = 0;
+    for r in 0..out.len() {
+        if w > 0 && out[w - 1].0 == out[r].0 {
+            out[w - 1].1 += out[r].1;
+        } else {
+            out[w] = out[r];
+            w += 1;
+        }
+    }
+    out.truncate(w);
+}
+
+/// The n-grams of `text` (normalised) that fall into `bucket`, described as `w:word pair`
+/// or `c: pad` — for `--explain` top n-grams.
+pub fn ngrams_in_bucket(text: &str, params: &FeatureValidParams, bucket: u32) -> Vec<String> {
+    let mut ws = Vec::new();
+    words(text, &mut ws);
+    let bits = params.params().hash_bits;
+    let mut out = Vec::new();
+    for_each_ngram(text, &ws, params, true, |h, d| {
+        if bucket_sign(h, bits).0 == bucket {
+            if let Some(d) = d {
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+        }
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FeatureParams;
+
+    fn params(bits: u32) -> FeatureValidParams {
+        FeatureParams {
+            hash_bits: bits,
+            ..FeatureParams::default()
+        }
+        .check()
+        .unwrap()
+    }
+
+    #[test]
+    fn fnv_is_the_documented_hash() {
+        // Reference values of FNV-1a 64.
+        assert_eq!(fnv1a(FNV_OFFSET, b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a(FNV_OFFSET, b"a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn sorted_unique_and_deterministic() {
+        let p = params(10);
+        let mut s = Scratch::default();
+        let mut a = Vec::new();
+        hash_into("quel con ce con", &p, &mut s, &mut a);
+        assert!(a.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(a.iter().all(|&(b, _)| b < 1024));
+        let mut b = Vec::new();
+        hash_into("quel con ce con", &p, &mut s, &mut b);
+        assert_eq!(a, b);
+        assert!(a
+            .iter()
+            .any(|&(_, v)| (v.abs() - (1.0 + 2f32.ln())).abs() < 1e-6 || v.abs() > 1.5));
+    }
+
+    #[test]
+    fn char_ngrams_use_the_pad() {
+        let p = params(16);
+        let mut all = Vec::new();
+        let mut ws = Vec::new();
+        words("con", &mut ws);
+        for_each_ngram("con", &ws, &p, true, |_, d| all.push(d.unwrap()));
+        for want in [
+            "w:con", "c: co", "c:con", "c:on ", "c: con", "c:con ", "c: con ",
+        ] {
+            assert!(
+                all.contains(&want.to_string()),
+                "{want} missing from {all:?}"
+            );
+        }
+        assert_eq!(all.len(), 1 + 3 + 2 + 1);
+    }
+
+    #[test]
+    fn bucket_report_finds_its_ngrams() {
+        let p = params(12);
+        let text = "gaspard morlaix est vendu";
+        let mut s = Scratch::default();
+        let mut v = Vec::new();
+        hash_into(text, &p, &mut s, &mut v);
+        for &(b, _) in &v {
+            assert!(!ngrams_in_bucket(text, &p, b).is_empty());
+        }
+    }
+
+    #[test]
+    fn counts_match_a_plain_sort() {
+        // The hash table and radix sort give what counting by sorting gives.
+        let p = params(14);
+        let text = "le con le con le con et la la la vie est belle ".repeat(20);
+        let mut v = Vec::new();
+        hash_into(&text, &p, &mut Scratch::default(), &mut v);
+        let mut ws = Vec::new();
+        words(&text, &mut ws);
+        let mut hs = Vec::new();
+        for_each_ngram(&text, &ws, &p, false, |h, _| hs.push(h));
+        hs.sort_unstable();
+        let mut want: Vec<(u32, f32)> = Vec::new();
+        for g in hs.chunk_by(|a, b| a == b) {
+            let (b, s) = bucket_sign(g[0], 14);
+            want.push((b, s * (1.0 + (g.len() as f32).ln())));
+        }
+        want.sort_by_key(|x| x.0);
+        let mut merged: Vec<(u32, f32)> = Vec::new();
+        for (b, x) in want {
+            match merged.last_mut() {
+                Some(l) if l.0 == b => l.1 += x,
+                _ => merged.push((b, x)),
+            }
+        }
+        assert_eq!(v.len(), merged.len());
+        for (a, b) in v.iter().zip(&merged) {
+            assert_eq!(a.0, b.0);
+            assert!((a.1 - b.1).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn fast_path_hashes_like_hash_bytes() {
+        // The hashing path (ASCII fast path) and the describing path (general) must
+        // agree, or `ngrams_in_bucket` would report the wrong n-grams.
+        let p = params(16);
+        let text = "y a un cretin ici et la";
+        let mut ws = Vec::new();
+        words(text, &mut ws);
+        let mut fast = Vec::new();
+        for_each_ngram(text, &ws, &p, false, |h, _| fast.push(h));
+        let mut slow = Vec::new();
+        for_each_ngram(text, &ws, &p, true, |h, _| slow.push(h));
+        assert_eq!(fast, slow);
+    }
+
+    #[test]
+    fn empty_text_has_no_ngrams() {
+        let mut v = vec![(1, 1.0)];
+        hash_into("", &params(8), &mut Scratch::default(), &mut v);
+        assert!(v.is_empty());
+    }
+}
