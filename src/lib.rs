@@ -15,5 +15,13 @@ pub use error::{Error, Result};
 
 /// `tamis --version` text: the crate version and the embedded model's checksum.
 pub fn version_line() -> &'static str {
-    env!("CARGO_PKG_VERSION")
+    static LINE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| match model::Model::embedded() {
+            Ok(m) => format!("{} (model {})", env!("CARGO_PKG_VERSION"), m.checksum()),
+            Err(e) => format!(
+                "{} (embedded model unusable: {e})",
+                env!("CARGO_PKG_VERSION")
+            ),
+        });
+    LINE.as_str()
 }

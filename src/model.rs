@@ -74,6 +74,30 @@ pub struct FeatureSpec {
     pub engineered: Vec<String>,
     /// Checksum of the lexicons compiled into the binary that trained it.
     pub lexicon_checksum: String,
+    /// How the hashed n-gram values are scaled per comment: `l2` (unit length, so a
+    /// long comment's many n-grams do not drown its few strong words) or `none`.
+    #[serde(default = "no_norm")]
+    pub ngram_norm: String,
+}
+
+fn no_norm() -> String {
+    "none".into()
+}
+
+/// The n-gram scaling this binary trains with.
+pub const NGRAM_NORM: &str = "l2";
+
+/// The factor applied to every hashed n-gram value of a comment under `norm`.
+pub fn ngram_scale(norm: &str, hashed: &[(u32, f32)]) -> f32 {
+    if norm != "l2" {
+        return 1.0;
+    }
+    let sq: f32 = hashed.iter().map(|&(_, v)| v * v).sum();
+    if sq > 0.0 {
+        1.0 / sq.sqrt()
+    } else {
+        0.0
+    }
 }
 
 /// Standardisation of the engineered features (hashed n-grams stay raw).
@@ -242,6 +266,9 @@ impl Model {
                 spec.lexicon_checksum
             )));
         }
+        if spec.ngram_norm != "l2" && spec.ngram_norm != "none" {
+            return Err(err(format!("unknown n-gram scaling {:?}", spec.ngram_norm)));
+        }
         let params = spec.params.clone().check()?;
         let names: Vec<&str> = file.labels.iter().map(|l| l.name.as_str()).collect();
         let mut expected = vec![REVIEW];
@@ -299,8 +326,9 @@ impl Model {
         let b = self.params.buckets();
         let mut z = l.intercept;
         let mut parts = contrib;
+        let scale = ngram_scale(&self.file.features.ngram_norm, &fv.hashed);
         for &(i, v) in &fv.hashed {
-            let c = l.weights[i as usize] * v;
+            let c = l.weights[i as usize] * v * scale;
             z += c;
             if let Some(p) = parts.as_deref_mut() {
                 p.push((i as usize, c));

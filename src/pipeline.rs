@@ -344,7 +344,26 @@ fn strongest(s: &DetectorScores) -> f32 {
 pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Score> {
     let fvs = extract_items(items, model.feature_params());
     fvs.par_iter()
-        .map(|fv| model.score(fv, opts.threshold, opts.explain))
+        .zip(items.par_iter())
+        .map(|(fv, it)| {
+            let mut s = model.score(fv, opts.threshold, opts.explain);
+            // Name hashed buckets by the n-grams of this comment that fell in them.
+            for c in &mut s.contributions {
+                if let Some(b) = c
+                    .feature
+                    .strip_prefix("ngram:")
+                    .and_then(|b| b.parse().ok())
+                {
+                    let norm = features::normalized_text(&it.text);
+                    let grams =
+                        features::ngrams::ngrams_in_bucket(&norm, model.feature_params(), b);
+                    if !grams.is_empty() {
+                        c.feature = format!("ngram:{}", grams.join(" | "));
+                    }
+                }
+            }
+            s
+        })
         .collect()
 }
 
@@ -463,7 +482,7 @@ pub struct TableReader {
 
 enum ReaderKind {
     Csv {
-        rdr: csv::Reader<Box<dyn std::io::Read>>,
+        rdr: Box<csv::Reader<Box<dyn std::io::Read>>>,
         cols: Columns,
     },
     Jsonl {
@@ -550,7 +569,10 @@ impl TableReader {
                         ));
                     }
                 }
-                ReaderKind::Csv { rdr, cols }
+                ReaderKind::Csv {
+                    rdr: Box::new(rdr),
+                    cols,
+                }
             }
         };
         Ok(TableReader {

@@ -4,7 +4,10 @@
 //! by the threshold). Also the metrics shared with `tamis eval`.
 
 use crate::features::{FeatureParams, FeatureValidParams, FeatureVector, ENGINEERED, REASONS};
-use crate::model::{fnv1a_hex, FeatureSpec, LabelModel, Metrics, Model, ModelFile, Scaler, TrainingInfo, REVIEW, SCHEMA_VERSION};
+use crate::model::{
+    fnv1a_hex, FeatureSpec, LabelModel, Metrics, Model, ModelFile, Scaler, TrainingInfo, REVIEW,
+    SCHEMA_VERSION,
+};
 use crate::pipeline::{extract_items, rows_to_items, Row};
 use crate::{Error, Result};
 use linfa::prelude::*;
@@ -35,7 +38,7 @@ impl Default for TrainParams {
             folds: 4,
             seed: 17,
             min_precision: None,
-            alphas: vec![0.3, 1.0, 3.0],
+            alphas: vec![0.03, 0.1, 0.3, 1.0],
             max_iterations: 60,
             features: FeatureParams::default(),
         }
@@ -53,14 +56,17 @@ impl TrainParams {
     /// Checks every parameter once.
     pub fn check(self) -> Result<TrainValidParams> {
         if !(2..=20).contains(&self.folds) {
-            return Err(Error::Params(format!("folds {} is outside 2..=20", self.folds)));
+            return Err(Error::Params(format!(
+                "folds {} is outside 2..=20",
+                self.folds
+            )));
         }
         if let Some(p) = self.min_precision {
             if !(0.0..=1.0).contains(&p) {
                 return Err(Error::Params(format!("min precision {p} is outside 0..=1")));
             }
         }
-        if self.alphas.is_empty() || self.alphas.iter().any(|a| !(*a > 0.0)) {
+        if self.alphas.is_empty() || self.alphas.iter().any(|a| a.is_nan() || *a <= 0.0) {
             return Err(Error::Params("alphas must be positive".into()));
         }
         let features = self.features.clone().check()?;
@@ -88,7 +94,12 @@ pub struct Report {
 }
 
 /// Fits a model on labelled rows (undecided rows must be dropped before).
-pub fn fit(rows: &[(String, Row)], params: &TrainValidParams, sources: Vec<String>, progress: Progress) -> Result<(Model, Report)> {
+pub fn fit(
+    rows: &[(String, Row)],
+    params: &TrainValidParams,
+    sources: Vec<String>,
+    progress: Progress,
+) -> Result<(Model, Report)> {
     let rows: Vec<&Row> = rows.iter().map(|(_, r)| r).collect();
     if rows.is_empty() {
         return Err(Error::Other("no labelled rows to train on".into()));
@@ -113,7 +124,15 @@ pub fn fit(rows: &[(String, Row)], params: &TrainValidParams, sources: Vec<Strin
     let data_checksum = {
         let mut parts: Vec<Vec<u8>> = Vec::with_capacity(rows.len());
         for r in &rows {
-            parts.push(format!("{}\u{1f}{:?}\u{1f}{}\u{1e}", r.text, r.review, r.reasons.join("|")).into_bytes());
+            parts.push(
+                format!(
+                    "{}\u{1f}{:?}\u{1f}{}\u{1e}",
+                    r.text,
+                    r.review,
+                    r.reasons.join("|")
+                )
+                .into_bytes(),
+            );
         }
         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
         fnv1a_hex(&refs)
@@ -145,10 +164,17 @@ pub fn fit_examples(
     }
     for reason in REASONS {
         // A review row without reasons says nothing about each reason: left out.
-        let idx: Vec<usize> = (0..examples.len()).filter(|&i| examples[i].reasons.is_some()).collect();
+        let idx: Vec<usize> = (0..examples.len())
+            .filter(|&i| examples[i].reasons.is_some())
+            .collect();
         let y: Vec<bool> = idx
             .iter()
-            .map(|&i| examples[i].reasons.as_ref().is_some_and(|r| r.iter().any(|x| x == reason)))
+            .map(|&i| {
+                examples[i]
+                    .reasons
+                    .as_ref()
+                    .is_some_and(|r| r.iter().any(|x| x == reason))
+            })
             .collect();
         label_counts.insert(reason.to_string(), y.iter().filter(|&&b| b).count());
         targets.push((reason.to_string(), idx, y));
@@ -227,6 +253,7 @@ pub fn fit_examples(
             params: fp.params().clone(),
             engineered: ENGINEERED.iter().map(|s| s.to_string()).collect(),
             lexicon_checksum: crate::features::lexicon_checksum(),
+            ngram_norm: crate::model::NGRAM_NORM.to_string(),
         },
         scaler,
         labels,
@@ -266,18 +293,27 @@ fn fit_scaler(fvs: &[FeatureVector]) -> Scaler {
         m32.push(m as f32);
         s32.push(if sd > 1e-6 { sd as f32 } else { 1.0 });
     }
-    Scaler { mean: m32, std: s32 }
+    Scaler {
+        mean: m32,
+        std: s32,
+    }
 }
 
 /// The dense column-major design matrix.
-fn matrix(fvs: &[FeatureVector], fp: &FeatureValidParams, sc: &Scaler, rows: Option<&[usize]>) -> Array2<f32> {
+fn matrix(
+    fvs: &[FeatureVector],
+    fp: &FeatureValidParams,
+    sc: &Scaler,
+    rows: Option<&[usize]>,
+) -> Array2<f32> {
     let idx: Vec<usize> = rows.map_or_else(|| (0..fvs.len()).collect(), <[usize]>::to_vec);
     let b = fp.buckets();
     let mut x = Array2::<f32>::zeros((idx.len(), fp.dim()).f());
     for (r, &i) in idx.iter().enumerate() {
         let fv = &fvs[i];
+        let scale = crate::model::ngram_scale(crate::model::NGRAM_NORM, &fv.hashed);
         for &(j, v) in &fv.hashed {
-            x[[r, j as usize]] = v;
+            x[[r, j as usize]] = v * scale;
         }
         for (k, &v) in fv.engineered.iter().enumerate() {
             x[[r, b + k]] = (v - sc.mean[k]) / sc.std[k];
@@ -287,7 +323,13 @@ fn matrix(fvs: &[FeatureVector], fp: &FeatureValidParams, sc: &Scaler, rows: Opt
 }
 
 /// One logistic regression on the rows `tr`; returns (weights, intercept) for `true`.
-fn fit_one(x: &Array2<f32>, y: &[bool], tr: &[usize], alpha: f32, iters: u64) -> Result<(Array1<f32>, f32)> {
+fn fit_one(
+    x: &Array2<f32>,
+    y: &[bool],
+    tr: &[usize],
+    alpha: f32,
+    iters: u64,
+) -> Result<(Array1<f32>, f32)> {
     let xs = x.select(ndarray::Axis(0), tr);
     // Keep the column-major layout linfa is fast on.
     let mut xc = Array2::<f32>::zeros(xs.raw_dim().f());
@@ -361,7 +403,14 @@ pub fn metrics(p: &[f32], y: &[bool], threshold: f32) -> Metrics {
 }
 
 /// Metrics from a confusion matrix.
-pub fn confusion_metrics(tp: u32, fp: u32, fn_: u32, tn: u32, roc_auc: f32, threshold: f32) -> Metrics {
+pub fn confusion_metrics(
+    tp: u32,
+    fp: u32,
+    fn_: u32,
+    tn: u32,
+    roc_auc: f32,
+    threshold: f32,
+) -> Metrics {
     let div = |a: u32, b: u32| if b == 0 { 0.0 } else { a as f32 / b as f32 };
     let precision = div(tp, tp + fp);
     let recall = div(tp, tp + fn_);
@@ -404,7 +453,11 @@ pub fn choose_threshold(p: &[f32], y: &[bool], min_precision: Option<f32>) -> f3
         }
         let prec = tp / (tp + fp);
         let rec = if pos > 0.0 { tp / pos } else { 0.0 };
-        let f1 = if prec + rec > 0.0 { 2.0 * prec * rec / (prec + rec) } else { 0.0 };
+        let f1 = if prec + rec > 0.0 {
+            2.0 * prec * rec / (prec + rec)
+        } else {
+            0.0
+        };
         if min_precision.is_some_and(|m| prec < m) {
             continue;
         }

@@ -40,7 +40,9 @@ pub enum Format {
 pub fn run(args: Args) -> tamis::Result<()> {
     if let Some(t) = args.threshold {
         if !(0.0..=1.0).contains(&t) {
-            return Err(tamis::Error::Params(format!("threshold {t} is outside 0..=1")));
+            return Err(tamis::Error::Params(format!(
+                "threshold {t} is outside 0..=1"
+            )));
         }
     }
     let model = args.model.load()?;
@@ -50,27 +52,45 @@ pub fn run(args: Args) -> tamis::Result<()> {
         .filter(|r| r.review.is_some())
         .collect();
     let items = rows_to_items(&rows);
-    let scores = score_items(&items, &model, &ScoreOptions { threshold: args.threshold, explain: false });
+    let scores = score_items(
+        &items,
+        &model,
+        &ScoreOptions {
+            threshold: args.threshold,
+            explain: false,
+        },
+    );
     let threshold = args.threshold.unwrap_or(model.threshold());
     let mut results: Vec<(String, Metrics, usize)> = Vec::new();
     // review
     let y: Vec<bool> = rows.iter().map(|r| r.review == Some(true)).collect();
     let p: Vec<f32> = scores.iter().map(|s| s.score).collect();
     let pred: Vec<bool> = scores.iter().map(|s| s.review).collect();
-    results.push(("review".into(), confusion(&pred, &y, roc_auc(&p, &y), threshold), y.len()));
+    results.push((
+        "review".into(),
+        confusion(&pred, &y, roc_auc(&p, &y), threshold),
+        y.len(),
+    ));
     for (k, reason) in REASONS.iter().enumerate() {
         // Rows flagged without reasons say nothing about each reason.
         let idx: Vec<usize> = (0..rows.len())
             .filter(|&i| !(rows[i].review == Some(true) && rows[i].reasons.is_empty()))
             .collect();
-        let y: Vec<bool> = idx.iter().map(|&i| rows[i].reasons.iter().any(|r| r == reason)).collect();
+        let y: Vec<bool> = idx
+            .iter()
+            .map(|&i| rows[i].reasons.iter().any(|r| r == reason))
+            .collect();
         let p: Vec<f32> = idx.iter().map(|&i| scores[i].reason_scores[k]).collect();
         let pred: Vec<bool> = idx
             .iter()
             .map(|&i| scores[i].reasons.iter().any(|r| r.reason == *reason))
             .collect();
         let t = model.file().labels[k + 1].threshold;
-        results.push((reason.to_string(), confusion(&pred, &y, roc_auc(&p, &y), t), y.len()));
+        results.push((
+            reason.to_string(),
+            confusion(&pred, &y, roc_auc(&p, &y), t),
+            y.len(),
+        ));
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -82,7 +102,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 .map(|(name, m, n)| {
                     serde_json::json!({
                         "label": name, "rows": n, "precision": m.precision, "recall": m.recall,
-                        "f1": m.f1, "roc_auc": m.roc_auc, "threshold": m.threshold,
+                        "f1": m.f1, "macro_f1": macro_f1(m), "roc_auc": m.roc_auc, "threshold": m.threshold,
                         "confusion": {"tp": m.tp, "fp": m.fp, "fn": m.fn_, "tn": m.tn}
                     })
                 })
@@ -97,18 +117,31 @@ pub fn run(args: Args) -> tamis::Result<()> {
         }
         Format::Text => {
             writeln!(out, "{} rows, model {}", rows.len(), model.checksum()).map_err(io)?;
-            writeln!(out, "label        rows  precision recall  f1     roc_auc threshold   tp    fp    fn    tn").map_err(io)?;
+            writeln!(out, "label        rows  precision recall  f1     macro_f1 roc_auc threshold   tp    fp    fn    tn").map_err(io)?;
             for (name, m, n) in &results {
                 writeln!(
                     out,
-                    "{name:<12} {n:<5} {:<9.3} {:<7.3} {:<6.3} {:<7.3} {:<10.3} {:<5} {:<5} {:<5} {:<5}",
-                    m.precision, m.recall, m.f1, m.roc_auc, m.threshold, m.tp, m.fp, m.fn_, m.tn
+                    "{name:<12} {n:<5} {:<9.3} {:<7.3} {:<6.3} {:<8.3} {:<7.3} {:<10.3} {:<5} {:<5} {:<5} {:<5}",
+                    m.precision, m.recall, m.f1, macro_f1(m), m.roc_auc, m.threshold, m.tp, m.fp, m.fn_, m.tn
                 )
                 .map_err(io)?;
             }
         }
     }
     out.flush().map_err(io)
+}
+
+/// Mean of the F1 of the positive class and of the negative class.
+fn macro_f1(m: &Metrics) -> f32 {
+    let f = |tp: u32, fp: u32, fn_: u32| {
+        let d = 2 * tp + fp + fn_;
+        if d == 0 {
+            0.0
+        } else {
+            2.0 * tp as f32 / d as f32
+        }
+    };
+    (f(m.tp, m.fp, m.fn_) + f(m.tn, m.fn_, m.fp)) / 2.0
 }
 
 fn confusion(pred: &[bool], y: &[bool], auc: f32, threshold: f32) -> Metrics {

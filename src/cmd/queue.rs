@@ -26,7 +26,7 @@ pub struct Args {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Review threshold between 0 and 1 (default: the model's own).
-    #[arg(long, value_parser = parse_threshold, value_name = "T")]
+    #[arg(long, value_parser = parse_threshold, value_name = "T", allow_hyphen_values = true)]
     pub threshold: Option<f32>,
     /// Queue every comment, not only those that need review.
     #[arg(long)]

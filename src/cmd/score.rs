@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Review threshold between 0 and 1 (default: the model's own).
-    #[arg(long, value_parser = parse_threshold, value_name = "T")]
+    #[arg(long, value_parser = parse_threshold, value_name = "T", allow_hyphen_values = true)]
     pub threshold: Option<f32>,
     /// Add each comment's top feature contributions to its score.
     #[arg(long)]

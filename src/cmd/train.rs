@@ -49,7 +49,10 @@ pub fn run(args: Args) -> tamis::Result<()> {
     let rows = tamis::pipeline::read_labelled(&args.inputs, &opts)?;
     let total = rows.len();
     // Undecided queue rows carry no label.
-    let rows: Vec<_> = rows.into_iter().filter(|(_, r)| r.review.is_some()).collect();
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|(_, r)| r.review.is_some())
+        .collect();
     eprintln!(
         "tamis: {} labelled rows from {} file(s) ({} undecided skipped)",
         rows.len(),

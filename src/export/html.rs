@@ -591,13 +591,13 @@ fn base64(data: &[u8]) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::super::testing::{model, scored};
     use super::super::{build_queue, QueueOptions};
     use super::*;
 
     /// Comment texts that try to break out of every context the page has.
-    pub(crate) const PAYLOADS: &[&str] = &[
+    const PAYLOADS: &[&str] = &[
         "<script>document.title='PWNED'</script>",
         "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','1')\">",
         "<a href=\"javascript:document.title='PWNED'\">clique</a>",
@@ -726,101 +726,5 @@ pub(crate) mod tests {
         );
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"a"), "YQ==");
-    }
-}
-
-#[cfg(test)]
-mod scratch_sample {
-    use super::super::testing::{model, scored};
-    use super::super::{build_queue, QueueOptions};
-    use super::*;
-
-    #[test]
-    #[ignore]
-    fn write_sample() {
-        let mut s = vec![
-            scored(
-                "pages/lundi.txt",
-                1,
-                None,
-                0,
-                "L’UE est folle de rage.\nUn vrai panier de crabes ces eurocrates.",
-                0.35,
-                &[],
-            ),
-            scored(
-                "pages/lundi.txt",
-                2,
-                Some(1),
-                1,
-                "Bojo est un porc et un sale connard, il finira pendu.",
-                0.97,
-                &[
-                    ("threat", &["il finira pendu"]),
-                    ("insult", &["porc", "connard"]),
-                ],
-            ),
-            scored(
-                "pages/lundi.txt",
-                3,
-                Some(2),
-                2,
-                "Le maire aurait touché des pots-de-vin, tout le monde le sait.",
-                0.81,
-                &[(
-                    "accusation",
-                    &["aurait touché des pots-de-vin", "tout le monde le sait"],
-                )],
-            ),
-            scored(
-                "pages/lundi.txt",
-                4,
-                None,
-                0,
-                "Putain, quel match !",
-                0.12,
-                &[],
-            ),
-            scored(
-                "pages/lundi.txt",
-                5,
-                Some(4),
-                1,
-                "Espèce de c0nn@rd va",
-                0.76,
-                &[("masked_slur", &["c0nn@rd"]), ("insult", &["c0nn@rd"])],
-            ),
-        ];
-        for (i, t) in tests::PAYLOADS.iter().enumerate() {
-            s.push(scored(
-                "hostile.csv",
-                i + 1,
-                None,
-                0,
-                t,
-                0.6 + i as f32 / 50.0,
-                &[("insult", &["script"])],
-            ));
-        }
-        let q = build_queue(
-            &s,
-            &QueueOptions {
-                uncertain: 1,
-                ..Default::default()
-            },
-            &model(),
-        );
-        let mut buf = Vec::new();
-        let opts = HtmlOptions {
-            download_name: "q-decisions.csv".into(),
-            excel: false,
-            comments_read: s.len(),
-        };
-        write_html(&mut buf, &q, &s, &model(), &opts).unwrap();
-        let path = std::env::var("TAMIS_SAMPLE_HTML").unwrap();
-        std::fs::write(&path, buf).unwrap();
-        let mut c = Vec::new();
-        super::super::csv::write_queue(&mut c, &q.items, false).unwrap();
-        std::fs::write(format!("{path}.csv"), c).unwrap();
     }
 }
