@@ -11,7 +11,7 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cargo build --release --quiet
 T=target/release/tamis
-CORPUS=(data/corpus/politique.csv data/corpus/sport_local.csv data/corpus/societe.csv data/corpus/masques.csv data/corpus/fils.csv)
+CORPUS=(data/corpus/politique.csv data/corpus/sport_local.csv data/corpus/societe.csv data/corpus/masques.csv data/corpus/fils.csv data/corpus/longs.csv)
 
 peak() { grep "Maximum resident" "$1" | awk '{printf "%.1f MiB", $6/1024}'; }
 secs() { grep "Elapsed (wall" "$1" | awk '{print $8}'; }

@@ -61,22 +61,26 @@ pub fn run(args: Args) -> tamis::Result<()> {
         threshold: args.threshold,
         explain: args.explain,
     };
-    let (scored, _summary) =
-        pipeline::score_inputs(&args.inputs, &args.input.options(), &model, &score_opts)?;
     let info = ModelInfo {
         checksum: model.checksum().to_string(),
         threshold: args.threshold.unwrap_or_else(|| model.threshold()),
     };
+    let opts = args.input.options();
 
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut w = std::io::BufWriter::new(stdout.lock());
     let io = |e: std::io::Error| tamis::Error::io("-", e);
+    // JSONL and CSV stream batch by batch, so memory stays flat on any input size;
+    // the table groups threads for people and reads everything first.
     match args.format {
         Format::Jsonl => {
-            for s in &scored {
-                export::json::write_score_line(&mut w, s, &info, args.explain).map_err(io)?;
-            }
+            pipeline::for_each_scored(&args.inputs, &opts, &model, &score_opts, |batch| {
+                for s in &batch {
+                    export::json::write_score_line(&mut w, s, &info, args.explain).map_err(io)?;
+                }
+                Ok(())
+            })?;
         }
         Format::Csv => {
             let mut out = export::csv::SafeWriter::new(&mut w, false).map_err(io)?;
@@ -85,13 +89,18 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 header.push("contributions");
             }
             out.write_row(&header).map_err(io)?;
-            for s in &scored {
-                out.write_row(&export::csv::score_row(s, &info, args.explain))
-                    .map_err(io)?;
-            }
+            pipeline::for_each_scored(&args.inputs, &opts, &model, &score_opts, |batch| {
+                for s in &batch {
+                    out.write_row(&export::csv::score_row(s, &info, args.explain))
+                        .map_err(io)?;
+                }
+                Ok(())
+            })?;
             out.flush().map_err(io)?;
         }
         Format::Table => {
+            let (scored, _summary) =
+                pipeline::score_inputs(&args.inputs, &opts, &model, &score_opts)?;
             let opts = export::table::TableOptions {
                 color,
                 explain: args.explain,
