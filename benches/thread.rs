@@ -26,7 +26,10 @@ fn page(target: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let mb_target: usize = std::env::var("TAMIS_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let mb_target: usize = std::env::var("TAMIS_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
     let bytes = page(mb_target * 1024 * 1024);
     let mb = bytes.len() as f64 / (1024.0 * 1024.0);
     // One warm-up run on a slice, then the measured run on the whole page.

@@ -1,7 +1,12 @@
 //! Blocks -> tree: reply links from indentation and markers (nested pages) or from
 //! quotes of earlier comments (flat pages), the cleaned text, and stable keys.
+//!
+//! Performance: this runs once per comment, so it avoids per-comment overhead that does
+//! not change the result: the text is built in a buffer of the right size, the key's
+//! hash state after the (constant) source name is computed once, and keys and dates are
+//! written without the `fmt` machinery.
 
-use super::parse::{parse_date, Decoded, Marker};
+use super::parse::{parse_date_as, DateKind, Decoded, Marker};
 use super::{Comment, Structure};
 
 /// A comment as cut from the page, before linking. Offsets are in the decoded text.
@@ -15,8 +20,11 @@ pub(crate) struct Block {
     pub author: Option<String>,
     /// Date line as written.
     pub date_raw: Option<String>,
-    /// Body lines: (start, end) of each line's content.
-    pub body: Vec<(usize, usize)>,
+    /// Its shape, as the parser found it (set with `date_raw`): spares a second match.
+    pub date_kind: Option<DateKind>,
+    /// Body lines: indices into the page's shared list of (start, end) line contents
+    /// (one buffer for all blocks instead of a vector each).
+    pub body: std::ops::Range<usize>,
     /// From the opening line's first character to the end of the last line.
     pub span: (usize, usize),
 }
@@ -30,33 +38,42 @@ pub(crate) fn link(
     structure: Structure,
     page: &Decoded,
     blocks: Vec<Block>,
+    bodies: &[(usize, usize)],
 ) -> Vec<Comment> {
     let mut comments: Vec<Comment> = Vec::with_capacity(blocks.len());
     let mut stack: Vec<(usize, Option<Marker>, usize)> = Vec::new(); // (indent, marker, index)
-    // Occurrences of each text, by hash: two identical "+1" get distinct keys.
-    let mut seen = std::collections::HashMap::<u64, u32>::new();
+                                                                     // Occurrences of each text, by hash: two identical "+1" get distinct keys. The keys
+                                                                     // are already hashes, so the map uses them as they are.
+    let mut seen = std::collections::HashMap::<u64, u32, BuildIdentity>::with_capacity_and_hasher(
+        blocks.len(),
+        BuildIdentity,
+    );
     let src_name = std::path::Path::new(source)
         .file_name()
         .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned());
+    let key_seed = key_prefix(&src_name);
     for (i, b) in blocks.into_iter().enumerate() {
         let index = i + 1;
-        let text = body_text(&page.text, &b.body);
+        let text = body_text(&page.text, &bodies[b.body.clone()]);
         let (parent, depth) = match structure {
             Structure::Nested => nest(&mut stack, &b, index),
             _ => (None, 0),
         };
         let n = seen.entry(text_hash(&text)).or_insert(0);
-        let key = key(&src_name, &text, *n);
+        let key = key_from(key_seed, &text, *n);
         *n += 1;
         comments.push(Comment {
             index,
             parent,
             depth,
             author: b.author,
-            date: b
-                .date_raw
-                .as_deref()
-                .map(|d| parse_date(d).unwrap_or_else(|| d.to_string())),
+            date: b.date_raw.as_deref().map(|d| {
+                // `date_raw` is a trimmed line whose shape is `date_kind`, so this is
+                // `parse_date(d)`.
+                b.date_kind
+                    .and_then(|k| parse_date_as(d, k))
+                    .unwrap_or_else(|| d.to_string())
+            }),
             date_raw: b.date_raw,
             text,
             span: (page.original(b.span.0), page.original(b.span.1)),
@@ -108,7 +125,9 @@ fn nest(
 
 /// The body: each line stripped of indentation, joined by one `\n`, blank lines dropped.
 fn body_text(page: &str, body: &[(usize, usize)]) -> String {
-    let mut out = String::new();
+    // Room for every line and separator: one allocation, no regrowth.
+    let cap = body.iter().map(|&(s, e)| e - s + 1).sum::<usize>();
+    let mut out = String::with_capacity(cap);
     for &(s, e) in body {
         let line = page[s..e].trim();
         if line.is_empty() {
@@ -175,21 +194,70 @@ fn text_hash(t: &str) -> u64 {
     h.finish()
 }
 
-/// A stable key: FNV-1a over the source name, the text and the occurrence number of that
-/// text in the page (so two identical "+1" comments keep distinct keys).
-pub(crate) fn key(source: &str, text: &str, occurrence: u32) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in source
-        .bytes()
-        .chain([0xff])
-        .chain(text.bytes())
-        .chain([0xff])
-        .chain(occurrence.to_le_bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+/// A hasher for keys that already are good 64-bit hashes: passes them through.
+#[derive(Default, Clone, Copy)]
+struct BuildIdentity;
+
+impl std::hash::BuildHasher for BuildIdentity {
+    type Hasher = Identity;
+    fn build_hasher(&self) -> Identity {
+        Identity(0)
     }
-    format!("{h:016x}")
+}
+
+/// See `BuildIdentity`.
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; this fallback keeps any other use correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+/// A stable key: FNV-1a over the source name, 0xff, the text, 0xff and the occurrence
+/// number of that text in the page as 4 little-endian bytes (so two identical "+1"
+/// comments keep distinct keys).
+pub(crate) fn key(source: &str, text: &str, occurrence: u32) -> String {
+    key_from(key_prefix(source), text, occurrence)
+}
+
+/// The FNV-1a state after the source name and its 0xff separator (the same for every
+/// comment of a page).
+fn key_prefix(source: &str) -> u64 {
+    fnv(fnv(FNV_OFFSET, source.as_bytes()), &[0xff])
+}
+
+/// `key` from the state `key_prefix` returned: the rest of the hash, as 16 hex digits.
+fn key_from(prefix: u64, text: &str, occurrence: u32) -> String {
+    let h = fnv(fnv(prefix, text.as_bytes()), &[0xff]);
+    let h = fnv(h, &occurrence.to_le_bytes());
+    // `format!("{h:016x}")` without the formatting machinery.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(16);
+    for i in (0..16).rev() {
+        out.push(char::from(HEX[((h >> (i * 4)) & 0xf) as usize]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -202,7 +270,8 @@ mod tests {
             marker,
             author: None,
             date_raw: None,
-            body: vec![],
+            date_kind: None,
+            body: 0..0,
             span: (0, 0),
         }
     }
@@ -265,5 +334,18 @@ mod tests {
         assert_eq!(key("a.txt", "+1", 0), key("a.txt", "+1", 0));
         assert_ne!(key("a.txt", "+1", 0), key("a.txt", "+1", 1));
         assert_ne!(key("a.txt", "+1", 0), key("b.txt", "+1", 0));
+        // The reference definition, byte by byte.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in "a.txt"
+            .bytes()
+            .chain([0xff])
+            .chain("é +1".bytes())
+            .chain([0xff])
+            .chain(7u32.to_le_bytes())
+        {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        assert_eq!(key("a.txt", "é +1", 7), format!("{h:016x}"));
     }
 }

@@ -1,10 +1,18 @@
 //! Page text -> comment blocks: decodes the bytes (BOM, CR/CRLF, invalid UTF-8), classifies
 //! every line (marker, `Répondre`, header, footer, author, date) and cuts the comment
 //! section into blocks. `link.rs` then turns the blocks into a tree.
+//!
+//! Performance: pages can be hundreds of megabytes, so the per-byte and per-line work is
+//! kept lean: NUL and line-end searches look at eight bytes at a time, valid UTF-8 input
+//! is borrowed rather than copied, the line classifiers reject ordinary lines with cheap
+//! byte checks before their exact (Unicode-aware) tests, and block bodies share one
+//! buffer. Each shortcut only ever answers "no" (or "same as the slow path"); the exact
+//! rules below stay the reference.
 
 use super::link::{self, Block};
 use super::{Structure, Thread};
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Parses raw page bytes into a thread. `source` names the input in errors and keys.
@@ -12,7 +20,7 @@ use std::sync::LazyLock;
 /// Errors only on binary input (NUL bytes); everything else yields a thread, with a
 /// warning when the bytes were not valid UTF-8.
 pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = find_byte(bytes, 0) {
         return Err(crate::Error::Binary {
             path: source.into(),
             offset,
@@ -26,11 +34,14 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
         ));
     }
     let lines = split_lines(&page.text);
-    // Which lines open a comment with an author and a date: computed once.
+    // Which lines open a comment with an author and a date: computed once. The date
+    // tests of whole lines are remembered for `open_block`, which asks them again.
+    let mut dates = DateMemo(vec![0; lines.len()]);
     let ad: Vec<bool> = (0..lines.len())
-        .map(|i| lines[i].kind == Kind::Text && author_with_date(&page.text, &lines, i))
+        .map(|i| lines[i].kind == Kind::Text && author_with_date(&page.text, &lines, i, &mut dates))
         .collect();
     let layout = find_layout(&page.text, &lines, &ad);
+    let mut bodies = Vec::new();
     let (structure, article, blocks) = match layout {
         Layout::None => (
             Structure::None,
@@ -44,7 +55,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
         } => (
             Structure::Flat,
             article_text(&page.text, &lines[..article_end]),
-            flat_blocks(&lines[start..end]),
+            flat_blocks(&lines[start..end], &mut bodies),
         ),
         Layout::Nested {
             start,
@@ -54,10 +65,17 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
         } => (
             Structure::Nested,
             article_text(&page.text, &lines[..article_end]),
-            nested_blocks(&page.text, &lines[start..end], &ad[start..end], authors),
+            nested_blocks(
+                &page.text,
+                &lines[start..end],
+                &ad[start..end],
+                authors,
+                &mut bodies,
+                &mut dates.0[start..end],
+            ),
         ),
     };
-    let comments = link::link(source, structure, &page, blocks);
+    let comments = link::link(source, structure, &page, blocks, &bodies);
     // A nested page whose blocks were all empty is a page without comments.
     let structure = if comments.is_empty() {
         Structure::None
@@ -74,9 +92,10 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
 }
 
 /// The decoded page and the map back to the input's byte offsets.
-pub(crate) struct Decoded {
-    /// The page as UTF-8 (BOM removed, invalid sequences replaced by U+FFFD).
-    pub text: String,
+pub(crate) struct Decoded<'a> {
+    /// The page as UTF-8 (BOM removed, invalid sequences replaced by U+FFFD). Borrowed
+    /// from the input when it was valid UTF-8: no copy of a large page.
+    pub text: Cow<'a, str>,
     /// Breakpoints `(decoded offset, original offset)`: from each breakpoint on, offsets
     /// advance together until the next one.
     map: Vec<(usize, usize)>,
@@ -84,17 +103,17 @@ pub(crate) struct Decoded {
     first_invalid: Option<usize>,
 }
 
-impl Decoded {
-    fn new(bytes: &[u8]) -> Decoded {
+impl<'a> Decoded<'a> {
+    fn new(bytes: &'a [u8]) -> Decoded<'a> {
         let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => (rest, 3),
             None => (bytes, 0),
         };
         let mut map = vec![(0, bom)];
-        // Fast path: valid UTF-8 needs one breakpoint and no copy beyond this one.
+        // Fast path: valid UTF-8 needs one breakpoint and no copy.
         if let Ok(s) = std::str::from_utf8(body) {
             return Decoded {
-                text: s.to_string(),
+                text: Cow::Borrowed(s),
                 map,
                 first_invalid: None,
             };
@@ -116,7 +135,7 @@ impl Decoded {
             }
         }
         Decoded {
-            text,
+            text: Cow::Owned(text),
             map,
             first_invalid,
         }
@@ -195,26 +214,101 @@ fn split_lines(text: &str) -> Vec<Line> {
     lines
 }
 
-/// Position of the next `\n` or `\r`.
+/// Eight copies of a byte, for the word-at-a-time scans.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// Whether any byte of `w` is zero (the classic SWAR test: exact, no false positives).
+#[inline]
+fn has_zero_byte(w: u64) -> bool {
+    w.wrapping_sub(splat(0x01)) & !w & splat(0x80) != 0
+}
+
+/// Reads eight bytes as one word.
+#[inline]
+fn word(b: &[u8]) -> u64 {
+    u64::from_ne_bytes(b[..8].try_into().expect("eight bytes"))
+}
+
+/// Position of the first `needle` byte, scanning two words at a time.
+fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+    let mut i = 0;
+    let n = splat(needle);
+    while i + 16 <= b.len() {
+        let (x, y) = (word(&b[i..]) ^ n, word(&b[i + 8..]) ^ n);
+        // `has_zero_byte` of either word, in one test.
+        let zero = (x.wrapping_sub(splat(1)) & !x) | (y.wrapping_sub(splat(1)) & !y);
+        if zero & splat(0x80) != 0 {
+            break;
+        }
+        i += 16;
+    }
+    while i + 8 <= b.len() {
+        if has_zero_byte(word(&b[i..]) ^ n) {
+            break;
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c == needle).map(|p| i + p)
+}
+
+/// Position of the next `\n` or `\r`, scanning a word at a time.
 fn memchr_line_end(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n' || c == b'\r')
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let w = word(&b[i..]);
+        if has_zero_byte(w ^ splat(b'\n')) || has_zero_byte(w ^ splat(b'\r')) {
+            break;
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n' || c == b'\r')
+        .map(|p| i + p)
 }
 
 fn classify(text: &str, start: usize, end: usize) -> Line {
     let s = &text[start..end];
     let mut indent = 0;
     let mut content = end;
-    for (i, c) in s.char_indices() {
-        if c == '\t' {
-            indent += 4;
-        } else if c.is_whitespace() || c == '\u{FEFF}' {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII bytes are decided here (`char::is_whitespace` on ASCII is exactly tab,
+        // LF, VT, FF, CR and space); other characters take the exact test.
+        let c = match bytes[i] {
+            b'\t' => {
+                indent += 4;
+                i += 1;
+                continue;
+            }
+            b' ' | 0x0a..=0x0d => {
+                indent += 1;
+                i += 1;
+                continue;
+            }
+            b if b < 0x80 => {
+                content = start + i;
+                break;
+            }
+            _ => s[i..].chars().next().expect("char boundary"),
+        };
+        if c.is_whitespace() || c == '\u{FEFF}' {
             indent += 1;
+            i += c.len_utf8();
         } else {
             content = start + i;
             break;
         }
     }
-    let trimmed_end = start + s.trim_end().len();
+    // Trailing whitespace: ASCII spaces are skipped here, the rest by `trim_end`.
+    let mut e = bytes.len();
+    while e > 0 && matches!(bytes[e - 1], b' ' | b'\t' | 0x0a..=0x0d) {
+        e -= 1;
+    }
+    let trimmed_end = start + s[..e].trim_end().len();
     let end = trimmed_end.max(content);
     let kind = if content >= end {
         Kind::Blank
@@ -236,6 +330,13 @@ fn is_close(s: &str) -> bool {
     if s.len() > 40 {
         return false;
     }
+    // Cheap pre-check: a line starting with an ASCII character other than r/R or the
+    // trimmed `|` cannot be one (`s` starts with non-whitespace).
+    if let Some(&b) = s.as_bytes().first() {
+        if b < 0x80 && !matches!(b, b'r' | b'R' | b'|' | b' ' | 0x09..=0x0d) {
+            return false;
+        }
+    }
     let core = s.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '↓' | '↳' | '↵' | '→' | '⤶' | '↩' | '›' | '»' | '|' | '·')
     });
@@ -243,11 +344,23 @@ fn is_close(s: &str) -> bool {
     if !core.starts_with(['r', 'R']) {
         return false;
     }
-    let core = core.to_lowercase();
-    matches!(
-        core.as_str(),
-        "répondre" | "repondre" | "reply" | "répondre à ce commentaire" | "reply to this comment"
-    )
+    [
+        "répondre",
+        "repondre",
+        "reply",
+        "répondre à ce commentaire",
+        "reply to this comment",
+    ]
+    .iter()
+    .any(|v| lowercase_eq(core, v))
+}
+
+/// `s.to_lowercase() == target` for a lowercase `target` without a sigma, without
+/// allocating. Characters lowercase one by one the same way as in `str::to_lowercase`,
+/// except a final sigma, and both lowercase sigmas are absent from `target`.
+fn lowercase_eq(s: &str, target: &str) -> bool {
+    // A lowercase form never has fewer bytes than half the original: a quick length bound.
+    s.chars().flat_map(char::to_lowercase).eq(target.chars())
 }
 
 /// The marker at the start of a line's content and the offset where the rest begins.
@@ -316,6 +429,19 @@ fn is_header(s: &str) -> bool {
     s.len() < 400 && HEADER.is_match(s)
 }
 
+/// The General Punctuation block: no letters, no digits.
+const GENERAL_PUNCTUATION: std::ops::RangeInclusive<char> = '\u{2000}'..='\u{206F}';
+
+/// `char::is_alphanumeric`, with bullets, dashes and quotes (General Punctuation, never
+/// alphanumeric: see the `general_punctuation` test) spared the Unicode table walk.
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        !GENERAL_PUNCTUATION.contains(&c) && c.is_alphanumeric()
+    }
+}
+
 /// Footers that end the comment section; what follows them is page furniture.
 const FOOTERS: &[&str] = &[
     "laisser un commentaire",
@@ -329,9 +455,28 @@ const FOOTERS: &[&str] = &[
 ];
 
 fn is_footer(s: &str) -> bool {
-    let first = s.trim_start_matches(|c: char| !c.is_alphanumeric());
-    // Cheap pre-check: every footer starts with l, a or c.
-    if s.len() > 200 || !first.starts_with(['l', 'L', 'a', 'A', 'c', 'C']) {
+    if s.len() > 200 {
+        return false;
+    }
+    let first = if s.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric) {
+        s
+    } else {
+        s.trim_start_matches(|c: char| !is_alphanumeric(c))
+    };
+    // Cheap pre-check: every footer starts with `lais`, `annu`, `leav` or `canc`. The
+    // only non-ASCII characters whose lowercase form starts with an ASCII letter are
+    // `İ` (`i` + a combining dot) and the Kelvin sign (`k`), and neither can complete
+    // one of these prefixes, so the first four bytes must be ASCII and spell one.
+    let Some(head) = first.as_bytes().get(..4) else {
+        return false;
+    };
+    if !head.is_ascii() {
+        return false;
+    }
+    let mut h = [0u8; 4];
+    h.copy_from_slice(head);
+    h.make_ascii_lowercase();
+    if !matches!(&h, b"lais" | b"annu" | b"leav" | b"canc") {
         return false;
     }
     let mut rest = s.to_lowercase();
@@ -358,39 +503,96 @@ pub(crate) fn author_line(s: &str) -> Option<(&str, &str)> {
         return None;
     }
     // The first colon ends the author part (dates use `h`, and times after it are rest).
-    let colon = s.find(':')?;
+    let colon = find_byte(s.as_bytes(), b':')?;
     let head = s[..colon].trim_end();
+    // Every verb ends in t, s, d or e, and only those ASCII letters lowercase to them:
+    // anything else cannot be an author line.
+    if !head
+        .as_bytes()
+        .last()
+        .is_some_and(|b| matches!(b | 0x20, b't' | b's' | b'd' | b'e'))
+    {
+        return None;
+    }
     let rest = s[colon + 1..].trim();
-    let lower_tail: String = head
-        .chars()
-        .rev()
-        .take(10)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<String>()
-        .to_lowercase();
-    for verb in AUTHOR_VERBS {
-        if let Some(before) = lower_tail.strip_suffix(verb) {
-            if !(before.is_empty() || before.ends_with(char::is_whitespace)) {
+    let hb = head.as_bytes();
+    let tail_from = hb.len().saturating_sub(10);
+    if hb[tail_from..].is_ascii() {
+        // Fast path: the last ten characters are these ten ASCII bytes (or the whole
+        // head), whose lowercase forms are ASCII: only the ASCII verbs can match, and a
+        // character count is a byte count.
+        let mut tail = [0u8; 10];
+        let tail = &mut tail[..hb.len() - tail_from];
+        tail.copy_from_slice(&hb[tail_from..]);
+        tail.make_ascii_lowercase();
+        for verb in AUTHOR_VERBS.iter().filter(|v| v.is_ascii()) {
+            let Some(before) = tail.strip_suffix(verb.as_bytes()) else {
+                continue;
+            };
+            if !before
+                .last()
+                .is_none_or(|&b| matches!(b, b' ' | 0x09..=0x0d))
+            {
                 continue;
             }
-            // Cut the same number of characters from the original head.
-            let verb_chars = verb.chars().count();
-            let cut = head
-                .char_indices()
-                .rev()
-                .nth(verb_chars - 1)
-                .map_or(0, |(i, _)| i);
-            let name = head[..cut].trim();
-            // A name is short: a sentence ending in "dit :" is body text.
-            if name.is_empty() || name.split_whitespace().count() > 5 {
-                return None;
-            }
-            return Some((name, rest));
+            return author_name(&head[..head.len() - verb.len()], rest);
+        }
+        return None;
+    }
+    // The last ten characters of the head, lowercased, without allocating. Per-character
+    // lowercasing matches `str::to_lowercase` here except for a final sigma, which is
+    // neither whitespace nor in any verb, so the tests below see no difference.
+    let mut tail = ['\0'; 30]; // at most 3 characters per lowercased character
+    let mut n = 0;
+    let from = head.char_indices().rev().nth(9).map_or(0, |(i, _)| i);
+    for c in head[from..].chars() {
+        for l in c.to_lowercase() {
+            tail[n] = l;
+            n += 1;
         }
     }
+    let lower_tail = &tail[..n];
+    for verb in AUTHOR_VERBS {
+        let verb_chars = verb.chars().count();
+        let Some(split) = n.checked_sub(verb_chars) else {
+            continue;
+        };
+        if !lower_tail[split..].iter().copied().eq(verb.chars()) {
+            continue;
+        }
+        // The verb must be a word of its own.
+        if !lower_tail[..split].last().is_none_or(|c| c.is_whitespace()) {
+            continue;
+        }
+        // Cut the same number of characters from the original head.
+        let cut = head
+            .char_indices()
+            .rev()
+            .nth(verb_chars - 1)
+            .map_or(0, |(i, _)| i);
+        return author_name(&head[..cut], rest);
+    }
     None
+}
+
+/// The author line's result once the verb is cut off: `before` is the head before it.
+fn author_name<'a>(before: &'a str, rest: &'a str) -> Option<(&'a str, &'a str)> {
+    let name = before.trim();
+    // A name is short: a sentence ending in "dit :" is body text. ASCII names count
+    // their words bytewise (ASCII whitespace is exactly tab to CR and space).
+    let words = if name.is_ascii() {
+        let b = name.as_bytes();
+        let ws = |c: u8| matches!(c, b' ' | 0x09..=0x0d);
+        (0..b.len())
+            .filter(|&k| !ws(b[k]) && (k == 0 || ws(b[k - 1])))
+            .count()
+    } else {
+        name.split_whitespace().count()
+    };
+    if name.is_empty() || words > 5 {
+        return None;
+    }
+    Some((name, rest))
 }
 
 const MONTHS_FR: &[&str] = &[
@@ -424,22 +626,46 @@ const MONTHS_EN: &[&str] = &[
 
 /// Month names without accents (`fevrier`, `aout`, `decembre`).
 const MONTHS_FOLDED: &[&str] = &[
-    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
-    "octobre", "novembre", "decembre",
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
 ];
 
 fn month_number(name: &str) -> Option<u32> {
-    let n: String = name
+    // Lowercased into a stack buffer: a month word is short, and anything longer than
+    // the buffer is longer than every month name, so it matches none.
+    let mut buf = [0u8; 32];
+    let mut len = 0;
+    let mut chars = 0;
+    for c in name
         .chars()
         .filter(|&c| c != '.')
         .flat_map(char::to_lowercase)
-        .collect();
-    if n.chars().count() < 3 {
+    {
+        let w = c.len_utf8();
+        if len + w > buf.len() {
+            return None;
+        }
+        c.encode_utf8(&mut buf[len..]);
+        len += w;
+        chars += 1;
+    }
+    let n = std::str::from_utf8(&buf[..len]).expect("encoded chars");
+    if chars < 3 {
         return None;
     }
     // Full names, or abbreviations of three letters or more (`janv`, `déc`, `Aug`).
     for list in [MONTHS_FR, MONTHS_FOLDED, MONTHS_EN] {
-        if let Some(i) = list.iter().position(|m| m.starts_with(n.as_str())) {
+        if let Some(i) = list.iter().position(|m| m.starts_with(n)) {
             return Some(i as u32 + 1);
         }
     }
@@ -448,14 +674,14 @@ fn month_number(name: &str) -> Option<u32> {
 
 static DATE_FR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?ix)^(?:le\s+)?(?:(?:lun|mar|mer|jeu|ven|sam|dim)[a-z]*\.?\s+)?(\d{1,2})(?:er)?\s+([a-zéûè]{3,9}\.?)\s+(\d{4})
+        r"(?ix)^(?:le\s+)?(?:(?:lun|mar|mer|jeu|ven|sam|dim)[a-z]*\.?\s+)?(\d{1,2})(?:er)?\s+(janv(?:ier|\.)?|f[ée]vr?(?:ier|\.)?|mars|avr(?:il|\.)?|mai|juin|juil(?:let|\.)?|ao[uû]t|sept?(?:embre|\.)?|oct(?:obre|\.)?|nov(?:embre|\.)?|d[ée]c(?:embre|\.)?)\s+(\d{4})
           (?:\s*(?:à|a|,|-|–)?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})(?:\s*min)?)?\s*$",
     )
     .expect("date regex")
 });
 static DATE_EN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?ix)^(?:[a-z]+,?\s+)?([a-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})
+        r"(?ix)^(?:[a-z]+,?\s+)?(jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|aug(?:ust|\.)?|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})
           (?:\s*(?:at|,|-)?\s*(\d{1,2}):(\d{2})\s*(am|pm)?)?\s*$",
     )
     .expect("date regex")
@@ -471,60 +697,192 @@ static DATE_ISO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("date regex")
 });
 
-/// Parses a date line into ISO 8601 (`2025-08-12T14:03:00` or `2025-08-12`).
+/// Which date regex a date line matches (the first one, in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DateKind {
+    Fr = 2,
+    En,
+    Num,
+    Iso,
+}
+
+/// The shape of a date line: the regexes' fast matchers, no captures.
+pub(crate) fn date_kind(s: &str) -> Option<DateKind> {
+    if s.len() > 80 || !s.bytes().any(|b| b.is_ascii_digit()) {
+        None
+    } else if DATE_FR.is_match(s) {
+        Some(DateKind::Fr)
+    } else if DATE_EN.is_match(s) {
+        Some(DateKind::En)
+    } else if DATE_NUM.is_match(s) {
+        Some(DateKind::Num)
+    } else if DATE_ISO.is_match(s) {
+        Some(DateKind::Iso)
+    } else {
+        None
+    }
+}
+
+/// Whether a line is a date line.
+pub(crate) fn is_date(s: &str) -> bool {
+    date_kind(s).is_some()
+}
+
+/// `date_kind` of whole lines, remembered: one byte per line, 0 = not asked yet, 1 = not
+/// a date, else the `DateKind`.
+struct DateMemo(Vec<u8>);
+
+/// `date_kind` of line `j`'s text through the memo of `lines`' lines.
+fn line_date_kind(memo: &mut [u8], page: &str, lines: &[Line], j: usize) -> Option<DateKind> {
+    const KINDS: [DateKind; 4] = [DateKind::Fr, DateKind::En, DateKind::Num, DateKind::Iso];
+    match memo[j] {
+        0 => {
+            let k = date_kind(lines[j].text(page));
+            memo[j] = k.map_or(1, |k| k as u8);
+            k
+        }
+        1 => None,
+        k => Some(KINDS[usize::from(k) - 2]),
+    }
+}
+
+/// Parses a date line into ISO 8601 (`2025-08-12T14:03:00` or `2025-08-12`). The parser
+/// itself goes through `date_kind` and `parse_date_as`, matching each line once.
+#[cfg(test)]
 pub(crate) fn parse_date(s: &str) -> Option<String> {
     if s.len() > 80 || !s.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    let num = |m: Option<regex::Match>| m.and_then(|m| m.as_str().parse::<u32>().ok());
-    let (y, mo, d, h, mi) = if let Some(c) = DATE_FR.captures(s) {
-        let mo = month_number(c.get(2)?.as_str())?;
-        (
-            num(c.get(3))?,
-            mo,
-            num(c.get(1))?,
-            num(c.get(4)),
-            num(c.get(5)),
-        )
-    } else if let Some(c) = DATE_EN.captures(s) {
-        let mo = month_number(c.get(1)?.as_str())?;
-        let mut h = num(c.get(4));
-        if let (Some(hh), Some(ampm)) = (h, c.get(6)) {
-            let pm = ampm.as_str().eq_ignore_ascii_case("pm");
-            h = Some(match (hh % 12, pm) {
-                (x, true) => x + 12,
-                (x, false) => x,
-            });
+    let s = s.trim();
+    parse_date_as(s, date_kind(s)?)
+}
+
+/// `parse_date` of a trimmed line whose `date_kind` is `kind`. The regexes' fast
+/// matchers decided the shape; the fields are read off the runs of digits and letters,
+/// which is much cheaper than capture groups.
+pub(crate) fn parse_date_as(s: &str, kind: DateKind) -> Option<String> {
+    // Runs of digits (numbers) and of letters (words), in order, in stack buffers: runs of
+    // one kind are separated by at least one other byte, so 80 bytes hold at most 40.
+    let mut nums = [(0usize, 0u32); 40]; // (token position, value)
+    let mut n_nums = 0;
+    let mut word_at = [(0usize, 0usize, 0usize); 40]; // (token position, from, to)
+    let mut n_words = 0;
+    let mut pos = 0;
+    let mut start = None::<(usize, bool)>;
+    let mut push = |from: usize, to: usize, digit: bool, pos: &mut usize| {
+        if digit {
+            nums[n_nums] = (*pos, s[from..to].parse().unwrap_or(u32::MAX));
+            n_nums += 1;
+        } else {
+            word_at[n_words] = (*pos, from, to);
+            n_words += 1;
         }
-        (num(c.get(3))?, mo, num(c.get(2))?, h, num(c.get(5)))
-    } else if let Some(c) = DATE_NUM.captures(s) {
-        (
-            num(c.get(3))?,
-            num(c.get(2))?,
-            num(c.get(1))?,
-            num(c.get(4)),
-            num(c.get(5)),
-        )
-    } else if let Some(c) = DATE_ISO.captures(s) {
-        (
-            num(c.get(1))?,
-            num(c.get(2))?,
-            num(c.get(3))?,
-            num(c.get(4)),
-            num(c.get(5)),
-        )
-    } else {
-        return None;
+        *pos += 1;
+    };
+    let bytes = s.as_bytes();
+    let mut next = 0;
+    while next < bytes.len() {
+        let i = next;
+        // Some(true): ASCII digit, Some(false): letter (`char::is_alphabetic`).
+        let (kind, width) = match bytes[i] {
+            b'0'..=b'9' => (Some(true), 1),
+            b if b.is_ascii_alphabetic() => (Some(false), 1),
+            b if b < 0x80 => (None, 1),
+            _ => {
+                let c = s[i..].chars().next().expect("char boundary");
+                // Latin-1 letters (`é`, `û`…) without the Unicode table walk.
+                let alpha =
+                    matches!(c, '\u{C0}'..='\u{FF}') && c != '×' && c != '÷' || c.is_alphabetic();
+                (alpha.then_some(false), c.len_utf8())
+            }
+        };
+        next = i + width;
+        match (start, kind) {
+            (Some((_, d)), Some(k)) if d == k => {}
+            (Some((f, d)), _) => {
+                push(f, i, d, &mut pos);
+                start = kind.map(|k| (i, k));
+            }
+            (None, Some(k)) => start = Some((i, k)),
+            (None, None) => {}
+        }
+    }
+    if let Some((f, d)) = start {
+        push(f, s.len(), d, &mut pos);
+    }
+    let nums = &nums[..n_nums];
+    let words = &word_at[..n_words];
+    let word = |w: &(usize, usize, usize)| &s[w.1..w.2];
+    let n = |k: usize| nums.get(k).map(|x| x.1);
+    let word_after = |p: usize| words.iter().find(|w| w.0 > p && word(w) != "er").map(word);
+    let word_before = |p: usize| words.iter().rev().find(|w| w.0 < p).map(word);
+    let (y, mo, d, h, mi) = match kind {
+        DateKind::Fr => {
+            let mo = month_number(word_after(nums.first()?.0)?)?;
+            (n(1)?, mo, n(0)?, n(2), n(3))
+        }
+        DateKind::En => {
+            let mo = month_number(word_before(nums.first()?.0)?)?;
+            let mut h = n(2);
+            let last = words.last().map(|w| word(w).to_ascii_lowercase());
+            if let (Some(hh), Some(ampm)) = (h, last.as_deref()) {
+                if ampm == "pm" || ampm == "am" {
+                    h = Some(hh % 12 + if ampm == "pm" { 12 } else { 0 });
+                }
+            }
+            (n(1)?, mo, n(0)?, h, n(3))
+        }
+        DateKind::Num => (n(2)?, n(1)?, n(0)?, n(3), n(4)),
+        DateKind::Iso => (n(0)?, n(1)?, n(2)?, n(3), n(4)),
     };
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    Some(match (h, mi) {
-        (Some(h), Some(mi)) if h < 24 && mi < 60 => {
-            format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:00")
+    // `{y:04}-{mo:02}-{d:02}[T{h:02}:{mi:02}:00]`, written into a stack buffer without
+    // the `fmt` machinery (a year is at most 10 digits, the other fields 2).
+    let mut out = [0u8; 32];
+    let mut n = push_padded(&mut out, 0, y, 4);
+    out[n] = b'-';
+    n = push_padded(&mut out, n + 1, mo, 2);
+    out[n] = b'-';
+    n = push_padded(&mut out, n + 1, d, 2);
+    if let (Some(h), Some(mi)) = (h, mi) {
+        if h < 24 && mi < 60 {
+            out[n] = b'T';
+            n = push_padded(&mut out, n + 1, h, 2);
+            out[n] = b':';
+            n = push_padded(&mut out, n + 1, mi, 2);
+            out[n..n + 3].copy_from_slice(b":00");
+            n += 3;
         }
-        _ => format!("{y:04}-{mo:02}-{d:02}"),
-    })
+    }
+    Some(std::str::from_utf8(&out[..n]).expect("ASCII").to_string())
+}
+
+/// Writes `v` in decimal at `out[at..]`, zero-padded to `width` digits (like
+/// `{v:0width$}`); returns the offset just past it.
+fn push_padded(out: &mut [u8], at: usize, v: u32, width: usize) -> usize {
+    let mut digits = [0u8; 10];
+    let mut n = 0;
+    let mut x = v;
+    loop {
+        digits[n] = b'0' + (x % 10) as u8;
+        n += 1;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    let mut at = at;
+    for _ in n..width {
+        out[at] = b'0';
+        at += 1;
+    }
+    for &c in digits[..n].iter().rev() {
+        out[at] = c;
+        at += 1;
+    }
+    at
 }
 
 /// Where the comments are, in line indices.
@@ -546,14 +904,15 @@ enum Layout {
 }
 
 /// Is line `i` an author line followed (on the line or the next non-blank line) by a date?
-fn author_with_date(page: &str, lines: &[Line], i: usize) -> bool {
+fn author_with_date(page: &str, lines: &[Line], i: usize, dates: &mut DateMemo) -> bool {
     let Some((_, rest)) = author_line(lines[i].text(page)) else {
         return false;
     };
     if !rest.is_empty() {
-        return parse_date(rest).is_some();
+        return is_date(rest);
     }
-    next_nonblank(lines, i + 1).is_some_and(|j| parse_date(lines[j].text(page)).is_some())
+    next_nonblank(lines, i + 1)
+        .is_some_and(|j| line_date_kind(&mut dates.0, page, lines, j).is_some())
 }
 
 fn next_nonblank(lines: &[Line], from: usize) -> Option<usize> {
@@ -703,31 +1062,44 @@ fn section_start(
     })
 }
 
-/// One comment per non-empty line.
-fn flat_blocks(lines: &[Line]) -> Vec<Block> {
+/// One comment per non-empty line. Body lines go to `bodies` (see `Block::body`).
+fn flat_blocks(lines: &[Line], bodies: &mut Vec<(usize, usize)>) -> Vec<Block> {
     lines
         .iter()
         .filter(|l| l.kind != Kind::Blank)
-        .map(|l| Block {
-            indent: 0,
-            marker: None,
-            author: None,
-            date_raw: None,
-            body: vec![(l.content, l.end)],
-            span: (l.content, l.end),
+        .map(|l| {
+            bodies.push((l.content, l.end));
+            Block {
+                indent: 0,
+                marker: None,
+                author: None,
+                date_raw: None,
+                date_kind: None,
+                body: bodies.len() - 1..bodies.len(),
+                span: (l.content, l.end),
+            }
         })
         .collect()
 }
 
 /// Cuts a nested comment section into blocks: a comment opens at the section start or
 /// right after a `Répondre` (or at an author+date line when the page has them) and runs
-/// to its `Répondre`.
-fn nested_blocks(page: &str, lines: &[Line], ad: &[bool], authors: bool) -> Vec<Block> {
+/// to its `Répondre`. Body lines go to `bodies`: only the open block appends, so each
+/// block's lines are one contiguous range.
+fn nested_blocks(
+    page: &str,
+    lines: &[Line],
+    ad: &[bool],
+    authors: bool,
+    bodies: &mut Vec<(usize, usize)>,
+    dates: &mut [u8],
+) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut cur: Option<Block> = None;
     let mut i = 0;
     let mut blank_run = 0;
-    let has_close = lines.iter().any(|l| l.kind == Kind::Close);
+    let last_close = lines.iter().rposition(|l| l.kind == Kind::Close);
+    let has_close = last_close.is_some();
     while i < lines.len() {
         let l = lines[i];
         match l.kind {
@@ -749,27 +1121,27 @@ fn nested_blocks(page: &str, lines: &[Line], ad: &[bool], authors: bool) -> Vec<
         let text = l.text(page);
         // Without `Répondre`, markers open comments; with authors, so does an author line.
         let reopen = cur.is_some()
-            && ((authors && author_with_date(page, lines, i))
+            && ((authors && ad[i])
                 || (!has_close && marker(text).is_some())
                 || (authors
                     && marker(text).is_some_and(|(_, r)| r == text.len())
-                    && next_nonblank(lines, i + 1)
-                        .is_some_and(|j| author_with_date(page, lines, j))));
+                    && next_nonblank(lines, i + 1).is_some_and(|j| ad[j])));
         if reopen {
             blocks.push(cur.take().expect("checked is_some"));
         }
         match cur.as_mut() {
             Some(b) => {
                 // The unclosed last comment ends at a gap of blank lines (page furniture).
-                if blank_run >= 2 && !lines[i..].iter().any(|l| l.kind == Kind::Close) {
+                if blank_run >= 2 && last_close.is_none_or(|c| c < i) {
                     break;
                 }
-                b.body.push((l.content, l.end));
+                bodies.push((l.content, l.end));
+                b.body.end = bodies.len();
                 b.span.1 = l.end;
                 i += 1;
             }
             None => {
-                let (b, next) = open_block(page, lines, i, authors);
+                let (b, next) = open_block(page, lines, i, authors, bodies, dates);
                 cur = Some(b);
                 i = next;
             }
@@ -785,7 +1157,14 @@ fn nested_blocks(page: &str, lines: &[Line], ad: &[bool], authors: bool) -> Vec<
 
 /// Reads a comment's opening lines (marker, author, date) starting at line `i`;
 /// returns the block and the index of the next unread line.
-fn open_block(page: &str, lines: &[Line], i: usize, authors: bool) -> (Block, usize) {
+fn open_block(
+    page: &str,
+    lines: &[Line],
+    i: usize,
+    authors: bool,
+    bodies: &mut Vec<(usize, usize)>,
+    dates: &mut [u8],
+) -> (Block, usize) {
     let l = lines[i];
     let text = l.text(page);
     let mut block = Block {
@@ -793,7 +1172,8 @@ fn open_block(page: &str, lines: &[Line], i: usize, authors: bool) -> (Block, us
         marker: None,
         author: None,
         date_raw: None,
-        body: Vec::new(),
+        date_kind: None,
+        body: bodies.len()..bodies.len(),
         span: (l.content, l.end),
     };
     let mut next = i + 1;
@@ -819,20 +1199,29 @@ fn open_block(page: &str, lines: &[Line], i: usize, authors: bool) -> (Block, us
         if let Some((name, rest)) = author_line(first_text) {
             block.author = Some(name.to_string());
             block.span.1 = lines[first_line].end;
-            if !rest.is_empty() && parse_date(rest).is_some() {
+            let rest_date = if rest.is_empty() {
+                None
+            } else {
+                date_kind(rest)
+            };
+            if rest_date.is_some() {
                 block.date_raw = Some(rest.to_string());
+                block.date_kind = rest_date;
             } else if let Some(j) = next_nonblank(lines, first_line + 1) {
-                let t = lines[j].text(page);
-                if lines[j].kind == Kind::Text && parse_date(t).is_some() {
-                    block.date_raw = Some(t.to_string());
-                    block.span.1 = lines[j].end;
-                    return (block, j + 1);
+                if lines[j].kind == Kind::Text {
+                    if let Some(k) = line_date_kind(dates, page, lines, j) {
+                        block.date_raw = Some(lines[j].text(page).to_string());
+                        block.date_kind = Some(k);
+                        block.span.1 = lines[j].end;
+                        return (block, j + 1);
+                    }
                 }
             }
             return (block, first_line + 1);
         }
     }
-    block.body.push((first, lines[first_line].end));
+    bodies.push((first, lines[first_line].end));
+    block.body.end = bodies.len();
     block.span.1 = lines[first_line].end;
     (block, next.max(first_line + 1))
 }
@@ -923,6 +1312,12 @@ mod tests {
 
     #[test]
     fn dates() {
+        // Abbreviated months, with and without the dot.
+        assert_eq!(parse_date("12 sep 2025").as_deref(), Some("2025-09-12"));
+        assert_eq!(parse_date("3 sept. 2025").as_deref(), Some("2025-09-03"));
+        assert_eq!(parse_date("3 déc. 2025 à 8h00").as_deref(), Some("2025-12-03T08:00:00"));
+        // A day that does not exist is no date.
+        assert_eq!(parse_date("45 août 2025"), None);
         assert_eq!(
             parse_date("12 août 2025 à 14 h 03 min").as_deref(),
             Some("2025-08-12T14:03:00")
@@ -1014,6 +1409,25 @@ mod tests {
                     at += found.unwrap() + line.len();
                 }
             }
+        }
+    }
+
+    #[test]
+    fn general_punctuation() {
+        // `is_footer` relies on it: no character of the block is alphanumeric.
+        let mut block = GENERAL_PUNCTUATION;
+        assert!(block.all(|c| !c.is_alphanumeric()));
+    }
+
+    #[test]
+    fn byte_scans() {
+        let mut b = vec![b'a'; 100];
+        for at in 0..100 {
+            b[at] = b'\r';
+            assert_eq!(memchr_line_end(&b[..]), Some(at));
+            assert_eq!(find_byte(&b, b'\r'), Some(at));
+            assert_eq!(find_byte(&b[at + 1..], b'\r'), None);
+            b[at] = b'a';
         }
     }
 
