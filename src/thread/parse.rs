@@ -1315,7 +1315,10 @@ mod tests {
         // Abbreviated months, with and without the dot.
         assert_eq!(parse_date("12 sep 2025").as_deref(), Some("2025-09-12"));
         assert_eq!(parse_date("3 sept. 2025").as_deref(), Some("2025-09-03"));
-        assert_eq!(parse_date("3 déc. 2025 à 8h00").as_deref(), Some("2025-12-03T08:00:00"));
+        assert_eq!(
+            parse_date("3 déc. 2025 à 8h00").as_deref(),
+            Some("2025-12-03T08:00:00")
+        );
         // A day that does not exist is no date.
         assert_eq!(parse_date("45 août 2025"), None);
         assert_eq!(
