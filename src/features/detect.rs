@@ -299,6 +299,11 @@ fn is_name(text: &str, a: &Analysis, i: usize) -> bool {
 /// Quoted ranges: « … », “ … ” and straight "…" pairs, in original byte offsets.
 pub fn find_quotes(text: &str, out: &mut Vec<(usize, usize)>) {
     out.clear();
+    // Every opening mark has one of these bytes ('"', the last byte of '«' and of '“'):
+    // without any, there is no quotation to look for.
+    if !text.bytes().any(|b| matches!(b, b'"' | 0xAB | 0x9C)) {
+        return;
+    }
     let mut open: Option<(usize, char)> = None;
     for (i, c) in text.char_indices() {
         match (open, c) {

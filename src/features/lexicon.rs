@@ -371,7 +371,17 @@ impl Lexicon {
                 break;
             }
             let mut cands: Vec<&MaskWord> = Vec::new();
-            for w in &self.mask_words {
+            // `mask_words` is sorted by term, so the words starting with a visible first
+            // letter are one run: scan only that run, in the same order.
+            let run = match first {
+                MaskPiece::Letter(c) => {
+                    let lo = self.mask_words.partition_point(|w| w.letters[0] < c);
+                    let hi = self.mask_words.partition_point(|w| w.letters[0] <= c);
+                    &self.mask_words[lo..hi]
+                }
+                MaskPiece::Mask(_) => &self.mask_words[..],
+            };
+            for w in run {
                 // Cheap filters on the visible ends before the recursive match.
                 if let MaskPiece::Letter(c) = first {
                     if w.letters[0] != c {

@@ -254,8 +254,10 @@ pub fn extract_into(
         out.detection.evidence.clear();
         out.detection.scores = detect::score(text, &sc.analysis, &mut out.detection.evidence);
         out.detection.evidence.sort_by_key(|e| (e.start, e.end));
-        ngrams::hash_into(
+        // The analysis already split the normalised text into words: hash those.
+        ngrams::hash_words_into(
             &sc.analysis.norm.text,
+            &sc.analysis.words,
             params,
             &mut sc.ngrams,
             &mut out.hashed,
@@ -387,18 +389,36 @@ fn engineered_into(
     out.push(b(reply && second));
     // Shape of the text.
     out.push((1.0 + a.words.len() as f32).ln());
+    // One pass over the bytes: ASCII ones are classified as bytes, other chars decoded.
+    // An elongation is a letter equal to the two bytes before it ("aaa" counts once,
+    // "aaaa" twice).
     let (mut letters, mut caps, mut excl, mut quest, mut masks) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    for c in text.chars() {
-        if c.is_alphabetic() {
+    let mut elong = 0u32;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c >= 0x80 {
+            let ch = text[i..].chars().next().expect("char boundary");
+            if ch.is_alphabetic() {
+                letters += 1;
+                caps += ch.is_uppercase() as u32;
+            }
+            i += ch.len_utf8();
+            continue;
+        }
+        if c.is_ascii_alphabetic() {
             letters += 1;
-            caps += c.is_uppercase() as u32;
+            caps += c.is_ascii_uppercase() as u32;
+            elong += (i >= 2 && bytes[i - 1] == c && bytes[i - 2] == c) as u32;
         }
         match c {
-            '!' => excl += 1,
-            '?' => quest += 1,
-            '*' | '#' => masks += 1,
+            b'!' => excl += 1,
+            b'?' => quest += 1,
+            b'*' | b'#' => masks += 1,
             _ => {}
         }
+        i += 1;
     }
     out.push(if letters == 0 {
         0.0
@@ -407,15 +427,11 @@ fn engineered_into(
     });
     out.push(excl as f32);
     out.push(quest as f32);
-    out.push(b(text.contains("http://")
-        || text.contains("https://")
-        || text.contains("www.")));
+    // Substring searches only when their first cheap clue is there (':' for a scheme,
+    // '.' for "www.").
+    let scheme = bytes.contains(&b':') && (text.contains("http://") || text.contains("https://"));
+    out.push(b(scheme || (bytes.contains(&b'.') && text.contains("www."))));
     out.push(masks as f32);
-    let elong = text
-        .as_bytes()
-        .windows(3)
-        .filter(|w| w[0].is_ascii_alphabetic() && w[0] == w[1] && w[1] == w[2])
-        .count();
     out.push(elong as f32);
     debug_assert_eq!(out.len(), ENGINEERED.len());
 }

@@ -60,12 +60,22 @@ pub fn hash_bytes(seed: u64, b: &[u8]) -> u64 {
 pub fn words(text: &str, out: &mut Vec<(u32, u32)>) {
     out.clear();
     let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII bytes (most of a normalised text) are classified without decoding.
+        let (alnum, len) = if bytes[i] < 0x80 {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if alnum {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
             out.push((s as u32, i as u32));
         }
+        i += len;
     }
     if let Some(s) = start {
         out.push((s as u32, text.len() as u32));
@@ -115,26 +125,18 @@ fn for_each_ngram(
         padded.push(b' ');
         padded.extend_from_slice(w.as_bytes());
         padded.push(b' ');
-        bounds.clear();
-        bounds.push(0);
-        bounds.extend(w.char_indices().map(|(k, _)| 1 + k));
-        bounds.push(1 + w.len());
-        bounds.push(padded.len());
-        let nchars = bounds.len() - 1;
         if w.is_ascii() && !describe && chi <= 8 {
             // Fast path, same hashes as `hash_bytes`: an ASCII n-gram of ≤ 8 bytes is
-            // one little-endian load masked to its length, then one mix.
+            // one little-endian load masked to its length, then one mix. Every byte is
+            // a char, so no char boundaries are needed.
+            let nchars = padded.len();
             padded.extend_from_slice(&[0u8; 8]);
             let short = nchars < clo;
             let (lo, hi) = if short { (nchars, nchars) } else { (clo, chi) };
             for st in 0..nchars {
-                let mut chunk = [0u8; 8];
-                chunk.copy_from_slice(&padded[st..st + 8]);
+                let chunk: [u8; 8] = padded[st..st + 8].try_into().expect("8 bytes");
                 let word = u64::from_le_bytes(chunk);
-                for n in lo..=hi {
-                    if st + n > nchars {
-                        break;
-                    }
+                for n in lo..=hi.min(nchars - st) {
                     let g = if n >= 8 {
                         word
                     } else {
@@ -149,6 +151,12 @@ fn for_each_ngram(
             }
             continue;
         }
+        bounds.clear();
+        bounds.push(0);
+        bounds.extend(w.char_indices().map(|(k, _)| 1 + k));
+        bounds.push(1 + w.len());
+        bounds.push(padded.len());
+        let nchars = bounds.len() - 1;
         let mut emit = |from: usize, to: usize| {
             let g = &padded[bounds[from]..bounds[to]];
             f(
@@ -190,18 +198,27 @@ pub struct Scratch {
     stamp: u32,
     /// Slots used by the current call, in first-seen order.
     used: Vec<u32>,
-    /// Sort buffers.
+    /// Sort buffers: pairs for long texts, packed keys (then their sorted copy) for the
+    /// others.
     tmp: Vec<(u32, f32)>,
     packed: Vec<u64>,
 }
 
 impl Scratch {
-    /// Counts one n-gram occurrence. The table stays at most half full.
+    /// Makes room for `more` new n-grams, so `count` never has to grow the table: it
+    /// stays at most half full.
+    fn reserve(&mut self, more: usize) {
+        // An empty table (a fresh scratch) grows too, so the mask below is valid.
+        if (self.used.len() + more) * 2 > self.table.len() || self.table.is_empty() {
+            self.grow(self.used.len() + more);
+        }
+        self.used.reserve(more);
+    }
+
+    /// Counts one n-gram occurrence (after `reserve`).
     #[inline]
     fn count(&mut self, h: u64) {
-        if (self.used.len() + 1) * 2 > self.table.len() {
-            self.grow();
-        }
+        debug_assert!((self.used.len() + 1) * 2 <= self.table.len());
         let mask = self.table.len() - 1;
         let mut i = (h as usize ^ (h >> 32) as usize) & mask;
         loop {
@@ -219,13 +236,15 @@ impl Scratch {
         }
     }
 
-    fn grow(&mut self) {
+    /// Rebuilds the table with room for `need` live n-grams, keeping the live ones in
+    /// their first-seen order (the order `used` gives to the output).
+    fn grow(&mut self, need: usize) {
         let live: Vec<(u64, u32)> = self
             .used
             .iter()
             .map(|&i| (self.table[i as usize].0, self.table[i as usize].1))
             .collect();
-        let cap = (self.table.len() * 2).max(1024);
+        let cap = (need * 2).next_power_of_two().max(1024);
         self.table = vec![(0, 0, 0); cap];
         self.stamp = 1;
         self.used.clear();
@@ -237,28 +256,40 @@ impl Scratch {
     }
 }
 
-/// Sorts (bucket, value) pairs by bucket: packed into u64 for the usual few hundred
-/// pairs, an LSD radix sort on 8-bit digits for long texts.
-fn radix_sort(
-    v: &mut Vec<(u32, f32)>,
-    tmp: &mut Vec<(u32, f32)>,
-    packed: &mut Vec<u64>,
-    bits: u32,
-) {
-    if v.len() < 512 {
-        // Small inputs: pack (bucket, value bits) into u64 and use the primitive sort,
-        // which beats three radix passes over a 257-entry count table.
-        packed.clear();
-        packed.extend(
-            v.iter()
-                .map(|&(b, x)| ((b as u64) << 32) | x.to_bits() as u64),
-        );
-        packed.sort_unstable();
-        for (d, &p) in v.iter_mut().zip(packed.iter()) {
-            *d = ((p >> 32) as u32, f32::from_bits(p as u32));
+/// `Scratch::count` on borrowed fields: inside the n-gram loop the table's address and
+/// size then stay in registers (a push to `used` cannot move them).
+struct Counter<'a> {
+    table: &'a mut [(u64, u32, u32)],
+    mask: usize,
+    stamp: u32,
+    used: &'a mut Vec<u32>,
+}
+
+impl Counter<'_> {
+    /// Counts one n-gram occurrence; the table was reserved large enough.
+    #[inline]
+    fn count(&mut self, h: u64) {
+        let mut i = (h as usize ^ (h >> 32) as usize) & self.mask;
+        loop {
+            let slot = &mut self.table[i];
+            if slot.2 != self.stamp {
+                *slot = (h, 1, self.stamp);
+                self.used.push(i as u32);
+                return;
+            }
+            if slot.0 == h {
+                slot.1 += 1;
+                return;
+            }
+            i = (i + 1) & self.mask;
         }
-        return;
     }
+}
+
+/// Sorts (bucket, value) pairs by bucket for long texts (≥ 512 distinct n-grams; see
+/// `small_sorted_merge` for the others): an LSD radix sort on 8-bit digits, stable, so
+/// a bucket's values keep their first-seen order.
+fn radix_sort(v: &mut Vec<(u32, f32)>, tmp: &mut Vec<(u32, f32)>, bits: u32) {
     tmp.clear();
     tmp.resize(v.len(), (0, 0.0));
     let mut shift = 0;
@@ -280,10 +311,78 @@ fn radix_sort(
     }
 }
 
+/// The output of the usual comment (fewer than 512 distinct n-grams): each n-gram's
+/// (bucket, value) packed into one u64 key, the keys ordered exactly as a plain sort of
+/// them would order them (the value bits order a bucket's values, which fixes the
+/// float summation order), then equal buckets summed left to right into `out`.
+///
+/// The sort: one counting pass on the top 8 bucket bits spreads the keys into groups
+/// of about one, then an insertion sort moves each key the few places left to its
+/// spot. All on plain slices, so no bounds or length is reloaded in the loops.
+fn small_sorted_merge(scratch: &mut Scratch, bits: u32, out: &mut Vec<(u32, f32)>) {
+    let n = scratch.used.len();
+    let top = bits.min(8);
+    let shift = 32 + bits - top;
+    scratch.packed.clear();
+    scratch.packed.resize(2 * n, 0);
+    let (keys, sorted) = scratch.packed.split_at_mut(n);
+    let mut starts = [0u32; 257];
+    for (k, &i) in keys.iter_mut().zip(&scratch.used) {
+        let (h, tf, _) = scratch.table[i as usize];
+        let (bucket, sign) = bucket_sign(h, bits);
+        let v = if tf == 1 { 1.0 } else { 1.0 + (tf as f32).ln() };
+        *k = ((bucket as u64) << 32) | (sign * v).to_bits() as u64;
+        starts[(*k >> shift) as usize & 0xff] += 1;
+    }
+    let mut acc = 0;
+    for s in starts.iter_mut().take(1 << top) {
+        (*s, acc) = (acc, acc + *s);
+    }
+    for &k in keys.iter() {
+        let d = (k >> shift) as usize & 0xff;
+        sorted[starts[d] as usize] = k;
+        starts[d] += 1;
+    }
+    for i in 1..sorted.len() {
+        let k = sorted[i];
+        let mut j = i;
+        while j > 0 && sorted[j - 1] > k {
+            sorted[j] = sorted[j - 1];
+            j -= 1;
+        }
+        sorted[j] = k;
+    }
+    out.reserve(n);
+    let mut last = u32::MAX;
+    for &k in sorted.iter() {
+        let (bucket, v) = ((k >> 32) as u32, f32::from_bits(k as u32));
+        match out.last_mut() {
+            Some(l) if last == bucket => l.1 += v,
+            _ => out.push((bucket, v)),
+        }
+        last = bucket;
+    }
+}
+
 /// Hashes the n-grams of `text` (normalised) into `out`: (bucket, ±(1 + ln tf)), sorted
 /// by bucket, duplicates merged by summing.
 pub fn hash_into(
     text: &str,
+    params: &FeatureValidParams,
+    scratch: &mut Scratch,
+    out: &mut Vec<(u32, f32)>,
+) {
+    let mut ws = std::mem::take(&mut scratch.words);
+    words(text, &mut ws);
+    hash_words_into(text, &ws, params, scratch, out);
+    scratch.words = ws;
+}
+
+/// Like `hash_into` with the words of `text` already split (`words(text, …)`): the
+/// analysis has them, so extraction does not split twice.
+pub fn hash_words_into(
+    text: &str,
+    ws: &[(u32, u32)],
     params: &FeatureValidParams,
     scratch: &mut Scratch,
     out: &mut Vec<(u32, f32)>,
@@ -296,18 +395,36 @@ pub fn hash_into(
         scratch.stamp = 1;
     }
     scratch.used.clear();
-    let mut ws = std::mem::take(&mut scratch.words);
-    words(text, &mut ws);
-    for_each_ngram(text, &ws, params, false, |h, _| scratch.count(h));
-    scratch.words = ws;
+    // An upper bound on the distinct n-grams, tight enough that the table (which never
+    // shrinks) stays small for usual comments: each word starts at most `whi` word
+    // n-grams, and each position of " word " (at most bytes + 2 chars) at most one char
+    // n-gram per length.
+    let p = params.params();
+    let (clo, chi) = p.char_ngrams;
+    let bound: usize = ws
+        .iter()
+        .map(|&(s, e)| p.word_ngrams.1 + ((e - s) as usize + 2) * (chi - clo + 1))
+        .sum();
+    scratch.reserve(bound);
+    let mut counter = Counter {
+        mask: scratch.table.len() - 1,
+        table: &mut scratch.table,
+        stamp: scratch.stamp,
+        used: &mut scratch.used,
+    };
+    for_each_ngram(text, ws, params, false, |h, _| counter.count(h));
     let bits = params.params().hash_bits;
+    if scratch.used.len() < 512 {
+        small_sorted_merge(scratch, bits, out);
+        return;
+    }
     for &i in &scratch.used {
         let (h, tf, _) = scratch.table[i as usize];
         let (bucket, sign) = bucket_sign(h, bits);
         let v = if tf == 1 { 1.0 } else { 1.0 + (tf as f32).ln() };
         out.push((bucket, sign * v));
     }
-    radix_sort(out, &mut scratch.tmp, &mut scratch.packed, bits);
+    radix_sort(out, &mut scratch.tmp, bits);
     let mut w = 0;
     for r in 0..out.len() {
         if w > 0 && out[w - 1].0 == out[r].0 {
