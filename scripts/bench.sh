@@ -43,6 +43,11 @@ PY
 echo "== training on our corpus ($(($(cat "$W/corpus.csv" | python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(sys.stdin)))') - 1)) rows)"
 /usr/bin/time -v "$T" train "${CORPUS[@]}" --out "$W/model.json" > "$W/train.out" 2> "$W/train.time" || { cat "$W/train.time"; exit 1; }
 cat "$W/train.out"
+if cmp -s "$W/model.json" models/default.json; then
+  echo "retrained model is byte-identical to models/default.json"
+else
+  echo "retrained model DIFFERS from models/default.json"
+fi
 echo "tamis train: $(secs "$W/train.time") wall, peak $(peak "$W/train.time") (4-fold CV x 3 alphas x 6 labels + final fits)"
 /usr/bin/time -v python3 "$SHARED/baselines/tfidf_lr.py" "$W/corpus.csv" "$W/seeds.csv" > "$W/base_seeds.out" 2> "$W/base_seeds.time"
 echo "baseline fit: $(grep fit_seconds "$W/base_seeds.out")  (one fit, no CV)"
