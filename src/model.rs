@@ -403,6 +403,31 @@ impl Model {
         }
     }
 
+    /// The (at most two) words of `text` whose own n-grams weigh most for `reason`'s
+    /// model, when that weight is positive: exact substrings of `text`.
+    pub fn word_evidence(&self, reason: &str, text: &str) -> Vec<EvidenceSpan> {
+        let Some(l) = self.file.labels.iter().find(|l| l.name == reason) else {
+            return Vec::new();
+        };
+        let b = self.params.buckets();
+        let mut ws = features::ngrams::word_weights(text, &self.params, &l.weights[..b]);
+        ws.retain(|w| w.2 > 0.0);
+        ws.sort_by(|x, y| y.2.total_cmp(&x.2));
+        let mut out: Vec<EvidenceSpan> = ws
+            .into_iter()
+            .take(2)
+            .filter_map(|(s, e, _)| {
+                text.get(s..e).map(|t| EvidenceSpan {
+                    text: t.to_string(),
+                    start: s,
+                    end: e,
+                })
+            })
+            .collect();
+        out.sort_by_key(|e| e.start);
+        out
+    }
+
     /// A readable name for feature column `i`.
     pub fn feature_name(&self, i: usize) -> String {
         let b = self.params.buckets();

@@ -347,6 +347,10 @@ pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Sc
         .zip(items.par_iter())
         .map(|(fv, it)| {
             let mut s = model.score(fv, opts.threshold, opts.explain);
+            // A reason no detector span supports gets the words its model weighed most.
+            for r in s.reasons.iter_mut().filter(|r| r.evidence.is_empty()) {
+                r.evidence = model.word_evidence(&r.reason, &it.text);
+            }
             // Name hashed buckets by the n-grams of this comment that fell in them.
             for c in &mut s.contributions {
                 if let Some(b) = c

@@ -188,6 +188,31 @@ fn bucket_sign(h: u64, bits: u32) -> (u32, f32) {
     (bucket, sign)
 }
 
+/// For each word of `text`: its byte range in the original text and the summed signed
+/// weight of the n-grams it makes on its own (its unigram and its char n-grams). This is
+/// the evidence of a reason that only n-grams carry: the words that pushed it up.
+pub fn word_weights(
+    text: &str,
+    params: &FeatureValidParams,
+    weights: &[f32],
+) -> Vec<(usize, usize, f32)> {
+    let norm = super::normalize::normalize(text);
+    let mut ws = Vec::new();
+    words(&norm.text, &mut ws);
+    let bits = params.params().hash_bits;
+    ws.iter()
+        .map(|&w| {
+            let mut sum = 0.0;
+            for_each_ngram(&norm.text, &[w], params, false, |h, _| {
+                let (b, sign) = bucket_sign(h, bits);
+                sum += weights.get(b as usize).copied().unwrap_or(0.0) * sign;
+            });
+            let (s, e) = norm.original_range(w.0 as usize, w.1 as usize);
+            (s, e, sum)
+        })
+        .collect()
+}
+
 /// Reusable buffers for `hash_into`.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -458,6 +483,25 @@ pub fn ngrams_in_bucket(text: &str, params: &FeatureValidParams, bucket: u32) ->
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn word_weights_map_back_to_the_original_words() {
+        let params = crate::features::FeatureParams::default().check().unwrap();
+        let text = "Le c0nnard du coin";
+        let zero = vec![0.0; params.buckets()];
+        let ws = word_weights(text, &params, &zero);
+        let words: Vec<&str> = ws.iter().map(|&(s, e, _)| &text[s..e]).collect();
+        assert_eq!(words, ["Le", "c0nnard", "du", "coin"]);
+        assert!(ws.iter().all(|w| w.2 == 0.0));
+        // With every weight at 1, a word's sum is the sum of its n-gram signs: bounded
+        // by its number of n-grams (unigram + char 3..=5-grams of " word ").
+        let ones = vec![1.0; params.buckets()];
+        for (s, e, sum) in word_weights(text, &params, &ones) {
+            let n = text[s..e].chars().count() + 2;
+            let grams = 1 + (3..=5).map(|k| n.saturating_sub(k - 1)).sum::<usize>();
+            assert!(sum.abs() <= grams as f32, "{sum} > {grams}");
+        }
+    }
     use super::*;
     use crate::features::FeatureParams;
 
