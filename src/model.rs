@@ -347,6 +347,19 @@ impl Model {
 
     /// Scores one comment. `threshold` overrides the review threshold.
     pub fn score(&self, fv: &FeatureVector, threshold: Option<f32>, explain: bool) -> Score {
+        self.score_with(fv, threshold, explain, true)
+    }
+
+    /// Scores one comment; `masked_possible` false means the text shows no sign of a
+    /// disguise at all, so `masked_slur` cannot be one of its reasons (its model also
+    /// learned the topics that disguised words come with, threats among them).
+    pub fn score_with(
+        &self,
+        fv: &FeatureVector,
+        threshold: Option<f32>,
+        explain: bool,
+        masked_possible: bool,
+    ) -> Score {
         let labels = &self.file.labels;
         let mut parts = explain.then(Vec::new);
         let p = sigmoid(self.margin(&labels[0], fv, parts.as_mut()));
@@ -357,12 +370,14 @@ impl Model {
         }
         let mut reasons = Vec::new();
         if review {
+            let allowed = |k: usize| masked_possible || REASONS[k] != "masked_slur";
             let over: Vec<usize> = (0..REASONS.len())
-                .filter(|&k| reason_scores[k] >= labels[k + 1].threshold)
+                .filter(|&k| allowed(k) && reason_scores[k] >= labels[k + 1].threshold)
                 .collect();
             // A review with no reason over threshold lists its most likely reason.
             let chosen = if over.is_empty() {
                 let best = (0..REASONS.len())
+                    .filter(|&k| allowed(k))
                     .max_by(|&a, &b| {
                         let ra = reason_scores[a] / labels[a + 1].threshold.max(1e-6);
                         let rb = reason_scores[b] / labels[b + 1].threshold.max(1e-6);
@@ -411,7 +426,14 @@ impl Model {
         };
         let b = self.params.buckets();
         let mut ws = features::ngrams::word_weights(text, &self.params, &l.weights[..b]);
-        ws.retain(|w| w.2 > 0.0);
+        // Function words carry weight (generalisations start with "les … sont") but
+        // show a moderator nothing: the evidence is the content words.
+        ws.retain(|w| {
+            w.2 > 0.0
+                && !text
+                    .get(w.0..w.1)
+                    .is_some_and(|t| FUNCTION_WORDS.contains(&t.to_lowercase().as_str()))
+        });
         ws.sort_by(|x, y| y.2.total_cmp(&x.2));
         let mut out: Vec<EvidenceSpan> = ws
             .into_iter()
@@ -446,6 +468,15 @@ impl Model {
         write_atomic(path, json.as_bytes())
     }
 }
+
+/// French function words left out of n-gram evidence.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "à", "au", "aux", "ce", "ces", "cette", "d", "de", "des", "du", "elle", "elles", "en",
+    "est", "et", "il", "ils", "j", "je", "l", "la", "le", "les", "leur", "leurs", "m", "ma", "mes",
+    "mon", "n", "ne", "nous", "on", "ont", "ou", "par", "pas", "pour", "qu", "que", "qui", "s",
+    "sa", "se", "ses", "son", "sont", "sur", "t", "ta", "te", "tes", "ton", "tu", "un", "une",
+    "vous", "y",
+];
 
 /// The evidence of a reason: the detector spans of that reason (masked words for
 /// `masked_slur`), deduplicated.

@@ -347,6 +347,13 @@ pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Sc
         .zip(items.par_iter())
         .map(|(fv, it)| {
             let mut s = model.score(fv, opts.threshold, opts.explain);
+            // `masked_slur` needs a disguise somewhere: checked only when it is listed.
+            if s.reasons.iter().any(|r| r.reason == "masked_slur")
+                && fv.detection.scores.masked_slur == 0.0
+                && !looks_disguised(&it.text)
+            {
+                s = model.score_with(fv, opts.threshold, opts.explain, false);
+            }
             // A reason no detector span supports gets the words its model weighed most.
             for r in s.reasons.iter_mut().filter(|r| r.evidence.is_empty()) {
                 r.evidence = model.word_evidence(&r.reason, &it.text);
@@ -369,6 +376,54 @@ pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Sc
             s
         })
         .collect()
+}
+
+/// Whether a text shows any sign of a disguised word: mask or leet symbols, a digit
+/// touching a letter, invisible characters, letters from outside the Latin script,
+/// single letters strung by separators (`c.o.n`), or a letter repeated three times.
+pub fn looks_disguised(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let (mut single_run, mut strong_run) = (0, false);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let letter = |x: Option<char>| x.is_some_and(char::is_alphabetic);
+        if matches!(c, '*' | '#' | '@' | '$' | '€' | '_') && (letter(prev) || letter(next)) {
+            return true;
+        }
+        if c.is_ascii_digit() && (letter(prev) || letter(next)) {
+            return true;
+        }
+        if matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{00AD}' | '\u{FEFF}'
+        ) {
+            return true;
+        }
+        if c.is_alphabetic() && c > '\u{024F}' {
+            return true;
+        }
+        if c.is_alphabetic() && prev == Some(c) && next == Some(c) {
+            return true;
+        }
+        // A single letter between separators: three in a row is a split word.
+        let sep = |x: Option<char>| x.is_none_or(|x| matches!(x, '.' | '-' | '+' | ' ' | '_'));
+        // Leet digits and symbols count as letters here (C+0+N+S).
+        let letterish = |x: char| x.is_alphanumeric() || matches!(x, '@' | '$' | '€');
+        // Spaces alone need four letters: "y a à" is ordinary French.
+        let strong = |x: Option<char>| x.is_some_and(|x| matches!(x, '.' | '-' | '+' | '_'));
+        if letterish(c) && sep(prev) && sep(next) {
+            single_run += 1;
+            strong_run |= strong(prev) || strong(next);
+            if single_run >= 4 || (single_run >= 3 && strong_run) {
+                return true;
+            }
+        } else if letterish(c) || !sep(Some(c)) {
+            single_run = 0;
+            strong_run = false;
+        }
+    }
+    false
 }
 
 /// Column names and label handling for tables.
@@ -826,6 +881,32 @@ pub fn read_labelled(paths: &[String], opts: &TableOptions) -> Result<Vec<(Strin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn disguise_signs() {
+        for t in [
+            "c0nnard",
+            "m***e",
+            "s a l o p e",
+            "C+0+N+S",
+            "e.n.c.u.l.é",
+            "connnnard",
+            "b@tard",
+            "con\u{200B}nard",
+            "сonnard",
+        ] {
+            assert!(looks_disguised(t), "{t}");
+        }
+        for t in [
+            "Je vais te tuer",
+            "Il faut tuer tous les Juifs",
+            "Quel connard ce type",
+            "Rendez-vous à 8 h",
+            "y a à manger",
+        ] {
+            assert!(!looks_disguised(t), "{t}");
+        }
+    }
     use super::*;
 
     #[test]
