@@ -245,20 +245,13 @@ impl Scratch {
     fn count(&mut self, h: u64) {
         debug_assert!((self.used.len() + 1) * 2 <= self.table.len());
         let mask = self.table.len() - 1;
-        let mut i = (h as usize ^ (h >> 32) as usize) & mask;
-        loop {
-            let slot = &mut self.table[i];
-            if slot.2 != self.stamp {
-                *slot = (h, 1, self.stamp);
-                self.used.push(i as u32);
-                return;
-            }
-            if slot.0 == h {
-                slot.1 += 1;
-                return;
-            }
-            i = (i + 1) & mask;
+        Counter {
+            table: &mut self.table,
+            mask,
+            stamp: self.stamp,
+            used: &mut self.used,
         }
+        .count(h);
     }
 
     /// Rebuilds the table with room for `need` live n-grams, keeping the live ones in
