@@ -478,7 +478,85 @@ pub struct Row {
     pub reasons: Vec<String>,
     /// A `key` column, when present (queue CSVs).
     pub key: Option<String>,
+    /// Where `review` came from.
+    pub label_from: LabelFrom,
+    /// The model's own call as recorded in a tamis output (queue or score table), never a
+    /// label: `eval` compares it with the moderator's decision to count overrides.
+    pub model_review: Option<bool>,
 }
+
+/// Where a row's label came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelFrom {
+    /// A moderator's `decision` (remove/keep), which overrides every other column.
+    Decision,
+    /// A human label column (`review` by default).
+    Label,
+    /// Neither: the row is skipped by `train` and `eval` (or labels were not asked for).
+    None,
+}
+
+/// How many rows took their label from a decision, from a label column, or had none.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LabelCounts {
+    /// Labelled by a moderator's decision.
+    pub decisions: usize,
+    /// Of those, decisions against the model's call recorded in the table.
+    pub overrides: usize,
+    /// Labelled by a human label column.
+    pub labels: usize,
+    /// Neither (skipped).
+    pub skipped: usize,
+}
+
+impl LabelCounts {
+    /// Counts rows.
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a Row>) -> LabelCounts {
+        let mut c = LabelCounts::default();
+        for r in rows {
+            match r.label_from {
+                LabelFrom::Decision => {
+                    c.decisions += 1;
+                    if r.model_review.is_some() && r.model_review != r.review {
+                        c.overrides += 1;
+                    }
+                }
+                LabelFrom::Label => c.labels += 1,
+                LabelFrom::None => c.skipped += 1,
+            }
+        }
+        c
+    }
+
+    /// "120 labelled rows: 20 from moderator decisions (8 overriding the model's call),
+    /// 100 from labels; 3 without decision or label skipped".
+    pub fn describe(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut s = format!(
+            "{}: {} from moderator decisions",
+            plural(
+                self.decisions + self.labels,
+                "labelled row",
+                "labelled rows"
+            ),
+            self.decisions
+        );
+        if self.overrides > 0 {
+            s += &format!(" ({} overriding the model's call)", self.overrides);
+        }
+        s += &format!(
+            ", {} from labels; {} without decision or label skipped",
+            self.labels, self.skipped
+        );
+        s
+    }
+}
+
+/// Columns that mark a table as tamis's own output (queue or score CSV): in such a table
+/// `review`, `score` and `reasons` are the model's calls and never labels. `reason_scores`
+/// identifies the queues written before the output columns were renamed.
+const OUTPUT_MARKERS: &[&str] = &["tamis_review", "tamis_score", "reason_scores"];
 
 /// Turns rows into items, linking replies by (thread, parent id) within the slice.
 pub fn rows_to_items(rows: &[Row]) -> Vec<Item> {
@@ -560,6 +638,8 @@ struct Columns {
     thread: Option<usize>,
     parent: Option<usize>,
     key: Option<usize>,
+    decision_reasons: Option<usize>,
+    model_review: Option<usize>,
 }
 
 fn open_reader(name: &str) -> Result<Box<dyn std::io::BufRead>> {
@@ -605,26 +685,44 @@ impl TableReader {
                         ),
                     )
                 })?;
+                let output = OUTPUT_MARKERS.iter().any(|m| find(m).is_some());
                 let mut cols = Columns {
                     text,
                     id: find(&opts.id_column),
-                    reasons: find(&opts.reasons_column),
-                    thread: find(&opts.thread_column),
+                    // In tamis's own output the reasons are the model's: only the
+                    // moderator's `decision_reasons` are labels there.
+                    reasons: if output {
+                        None
+                    } else {
+                        find(&opts.reasons_column)
+                    },
+                    // A queue's `parent` is a comment index within its `source` page.
+                    thread: find(&opts.thread_column).or_else(|| find("source")),
                     parent: find(&opts.parent_column),
                     key: find("key"),
+                    decision_reasons: find("decision_reasons"),
+                    model_review: if output {
+                        find("tamis_review").or_else(|| find("review"))
+                    } else {
+                        None
+                    },
                     ..Columns::default()
                 };
                 if let Some(l) = &opts.label_column {
-                    cols.label = find(l);
+                    cols.label = if output { None } else { find(l) };
                     cols.decision = find("decision");
                     if cols.label.is_none() && cols.decision.is_none() {
+                        let why = if output {
+                            "a table written by tamis needs a `decision` column: its review, \
+                             score and reasons columns are the model's own calls, not labels"
+                                .to_string()
+                        } else {
+                            format!("no label column {l:?} and no `decision` column")
+                        };
                         return Err(Error::row(
                             name,
                             1,
-                            format!(
-                                "no label column {l:?} and no `decision` column (columns: {})",
-                                headers.join(", ")
-                            ),
+                            format!("{why} (columns: {})", headers.join(", ")),
                         ));
                     }
                 }
@@ -687,6 +785,8 @@ impl TableReader {
                     thread: get(cols.thread),
                     parent: get(cols.parent),
                     key: get(cols.key),
+                    decision_reasons: get(cols.decision_reasons),
+                    model_review: get(cols.model_review),
                 };
                 let labelled = self.opts.label_column.is_some();
                 self.number += 1;
@@ -720,21 +820,37 @@ impl TableReader {
                         ))
                     }
                 };
-                let label = self.opts.label_column.as_ref().and_then(|c| field(c));
+                // A scored record (`score`/`queue --format jsonl`) carries the model's call
+                // in `review` and its reasons as objects: never labels.
+                let output = v.get("model").is_some() && v.get("score").is_some();
+                let label = match &self.opts.label_column {
+                    Some(c) if !output => field(c),
+                    _ => None,
+                };
                 let id = field(&self.opts.id_column);
-                let reasons = match v.get(&self.opts.reasons_column) {
+                let reasons = if output {
+                    None
+                } else {
+                    match v.get(&self.opts.reasons_column) {
+                        Some(serde_json::Value::Array(a)) => Some(
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(String::from))
+                                .collect::<Vec<_>>()
+                                .join("|"),
+                        ),
+                        _ => field(&self.opts.reasons_column),
+                    }
+                };
+                let decision_reasons = match v.get("decision_reasons") {
                     Some(serde_json::Value::Array(a)) => Some(
                         a.iter()
-                            .filter_map(|x| {
-                                x.as_str()
-                                    .map(String::from)
-                                    .or_else(|| x.get("reason")?.as_str().map(String::from))
-                            })
+                            .filter_map(|x| x.as_str().map(String::from))
                             .collect::<Vec<_>>()
                             .join("|"),
                     ),
-                    _ => field(&self.opts.reasons_column),
+                    _ => field("decision_reasons"),
                 };
+                let model_review = if output { field("review") } else { None };
                 let (thread, parent, key, decision) = (
                     field(&self.opts.thread_column),
                     field(&self.opts.parent_column),
@@ -745,15 +861,13 @@ impl TableReader {
                     text: &text,
                     id: id.as_deref(),
                     label: label.as_deref(),
-                    decision: if label.is_none() {
-                        decision.as_deref()
-                    } else {
-                        None
-                    },
+                    decision: decision.as_deref(),
                     reasons: reasons.as_deref(),
                     thread: thread.as_deref(),
                     parent: parent.as_deref(),
                     key: key.as_deref(),
+                    decision_reasons: decision_reasons.as_deref(),
+                    model_review: model_review.as_deref(),
                 };
                 let labelled = self.opts.label_column.is_some();
                 self.number += 1;
@@ -772,70 +886,95 @@ struct RowCells<'a> {
     thread: Option<&'a str>,
     parent: Option<&'a str>,
     key: Option<&'a str>,
+    decision_reasons: Option<&'a str>,
+    model_review: Option<&'a str>,
+}
+
+/// Parses a `reasons` cell (`insult|threat`; `,`, `;` and spaces also separate).
+fn parse_reasons(name: &str, line: u64, cell: Option<&str>) -> Result<Vec<String>> {
+    let mut reasons: Vec<String> = Vec::new();
+    for r in cell
+        .unwrap_or("")
+        .split(['|', ',', ';', ' '])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        if !features::REASONS.contains(&r) {
+            return Err(Error::row(
+                name,
+                line,
+                format!(
+                    "unknown reason {r:?} (expected one of {})",
+                    features::REASONS.join(", ")
+                ),
+            ));
+        }
+        if !reasons.iter().any(|x| x == r) {
+            reasons.push(r.to_string());
+        }
+    }
+    Ok(reasons)
+}
+
+/// The moderator's decision, if the cell holds one (`None` for an empty cell).
+fn parse_decision(name: &str, line: u64, d: &str) -> Result<Option<bool>> {
+    match d.trim().to_lowercase().as_str() {
+        "remove" | "supprimer" | "retirer" => Ok(Some(true)),
+        "keep" | "garder" | "conserver" => Ok(Some(false)),
+        "" => Ok(None),
+        other => Err(Error::row(
+            name,
+            line,
+            format!("decision {other:?} is not remove/supprimer, keep/garder or empty"),
+        )),
+    }
 }
 
 fn build_row(name: &str, line: u64, number: usize, c: RowCells, labelled: bool) -> Result<Row> {
     let nonempty = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
     let mut reasons = Vec::new();
     let mut review = None;
+    let mut label_from = LabelFrom::None;
+    let model_review = c.model_review.and_then(parse_label);
     if labelled {
-        for r in c
-            .reasons
-            .unwrap_or("")
-            .split(['|', ',', ';', ' '])
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-        {
-            if !features::REASONS.contains(&r) {
+        // The moderator's decision overrides every other column; then a human label; a
+        // row with neither is skipped (and counted by the caller).
+        let decision = match c.decision {
+            Some(d) => parse_decision(name, line, d)?,
+            None => None,
+        };
+        if let Some(d) = decision {
+            review = Some(d);
+            label_from = LabelFrom::Decision;
+            let corrected = parse_reasons(name, line, c.decision_reasons)?;
+            // A kept comment is a negative for every reason; a removed one carries the
+            // moderator's corrected reasons, else the table's human reasons (none in a
+            // tamis output, where the reasons were the model's), else none: it then
+            // trains the review model only.
+            if d {
+                reasons = if corrected.is_empty() {
+                    parse_reasons(name, line, c.reasons)?
+                } else {
+                    corrected
+                };
+            }
+        } else if let Some(l) = c.label.filter(|l| !l.trim().is_empty()) {
+            review = Some(parse_label(l).ok_or_else(|| {
+                Error::row(
+                    name,
+                    line,
+                    format!("label {l:?} is not true/false, 1/0, oui/non, yes/no or vrai/faux"),
+                )
+            })?);
+            label_from = LabelFrom::Label;
+            reasons = parse_reasons(name, line, c.reasons)?;
+            if review == Some(false) && !reasons.is_empty() {
                 return Err(Error::row(
                     name,
                     line,
-                    format!(
-                        "unknown reason {r:?} (expected one of {})",
-                        features::REASONS.join(", ")
-                    ),
+                    "review is false but reasons are given",
                 ));
             }
-            if !reasons.iter().any(|x| x == r) {
-                reasons.push(r.to_string());
-            }
-        }
-        review = match (c.label, c.decision) {
-            (Some(l), _) if !l.trim().is_empty() || c.decision.is_none() => {
-                Some(parse_label(l).ok_or_else(|| {
-                    Error::row(
-                        name,
-                        line,
-                        format!("label {l:?} is not true/false, 1/0, oui/non, yes/no or vrai/faux"),
-                    )
-                })?)
-            }
-            (_, Some(d)) => match d.trim().to_lowercase().as_str() {
-                "remove" | "supprimer" | "retirer" => Some(true),
-                "keep" | "garder" | "conserver" => {
-                    // A kept comment is a negative: the model's suggested reasons go.
-                    reasons.clear();
-                    Some(false)
-                }
-                "" => None,
-                other => {
-                    return Err(Error::row(
-                        name,
-                        line,
-                        format!("decision {other:?} is not remove, keep or empty"),
-                    ))
-                }
-            },
-            _ => {
-                return Err(Error::row(name, line, "missing label"));
-            }
-        };
-        if review == Some(false) && !reasons.is_empty() {
-            return Err(Error::row(
-                name,
-                line,
-                "review is false but reasons are given",
-            ));
         }
     }
     Ok(Row {
@@ -848,6 +987,8 @@ fn build_row(name: &str, line: u64, number: usize, c: RowCells, labelled: bool) 
         review,
         reasons,
         key: nonempty(c.key),
+        label_from,
+        model_review,
     })
 }
 
@@ -964,6 +1105,70 @@ mod tests {
         );
         let e = read_csv("id,text,review,reasons\na,x,true,insulte\n").unwrap_err();
         assert!(e.to_string().contains("unknown reason"), "{e}");
+    }
+
+    #[test]
+    fn a_decision_overrides_every_label_column() {
+        let rows = read_csv(
+            "id,text,review,reasons,decision,decision_reasons\n\
+             a,x,false,,remove,threat\nb,y,true,insult,KEEP,\nc,z,,,,\nd,w,true,hate,,\n",
+        )
+        .unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.review, r.reasons.join("|"), r.label_from))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(true), "threat".into(), LabelFrom::Decision),
+                (Some(false), String::new(), LabelFrom::Decision),
+                (None, String::new(), LabelFrom::None),
+                (Some(true), "hate".into(), LabelFrom::Label),
+            ]
+        );
+        let c = LabelCounts::of(&rows);
+        assert_eq!(
+            (c.decisions, c.labels, c.skipped, c.overrides),
+            (2, 1, 1, 0)
+        );
+    }
+
+    #[test]
+    fn tamis_output_columns_are_never_labels() {
+        // A queue: `tamis_review` is the model's call, counted against the decision.
+        let rows = read_csv(
+            "key,text,tamis_review,tamis_reasons,decision\nk1,a,true,insult,keep\nk2,b,false,,remove\nk3,c,true,insult,\n",
+        )
+        .unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.review, r.reasons.len(), r.model_review))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(false), 0, Some(true)),
+                (Some(true), 0, Some(false)),
+                (None, 0, Some(true))
+            ]
+        );
+        assert_eq!(LabelCounts::of(&rows).overrides, 2);
+        // A JSONL score record: `review` and `reasons` are the model's.
+        let opts = labelled_opts();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("q.jsonl");
+        std::fs::write(
+            &p,
+            r#"{"key":"k","text":"t","review":true,"score":0.9,"reasons":[{"reason":"insult","score":0.9}],"model":"m","decision":""}"#,
+        )
+        .unwrap();
+        let name = p.to_str().unwrap();
+        let rows = TableReader::open(name, InputFormat::Jsonl, &opts)
+            .unwrap()
+            .read_all()
+            .unwrap();
+        assert_eq!((rows[0].review, rows[0].model_review), (None, Some(true)));
     }
 
     #[test]

@@ -46,7 +46,9 @@ pub fn run(args: Args) -> tamis::Result<()> {
         }
     }
     let model = args.model.load()?;
-    let rows: Vec<_> = tamis::pipeline::read_labelled(&args.inputs, &args.table.options(true))?
+    let rows = tamis::pipeline::read_labelled(&args.inputs, &args.table.options(true))?;
+    let counts = tamis::pipeline::LabelCounts::of(rows.iter().map(|(_, r)| r));
+    let rows: Vec<_> = rows
         .into_iter()
         .map(|(_, r)| r)
         .filter(|r| r.review.is_some())
@@ -111,12 +113,16 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 "tamis_version": env!("CARGO_PKG_VERSION"),
                 "model": model.checksum(),
                 "rows": rows.len(),
+                "from_decisions": counts.decisions,
+                "overrides": counts.overrides,
+                "from_labels": counts.labels,
+                "skipped": counts.skipped,
                 "labels": labels,
             });
             writeln!(out, "{v}").map_err(io)?;
         }
         Format::Text => {
-            writeln!(out, "{} rows, model {}", rows.len(), model.checksum()).map_err(io)?;
+            writeln!(out, "{}, model {}", counts.describe(), model.checksum()).map_err(io)?;
             writeln!(out, "label        rows  precision recall  f1     macro_f1 roc_auc threshold   tp    fp    fn    tn").map_err(io)?;
             for (name, m, n) in &results {
                 writeln!(

@@ -25,6 +25,10 @@ pub struct Args {
     /// Choose each threshold as the best F1 among those reaching this precision.
     #[arg(long)]
     pub min_precision: Option<f32>,
+    /// How many times each row labelled by a moderator's decision counts (a site's own
+    /// decisions are few next to the corpus; 1 counts them like any row).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub decisions_weight: u32,
     /// Hashed n-gram buckets: 2^hash_bits.
     #[arg(long, default_value_t = 12)]
     pub hash_bits: u32,
@@ -47,17 +51,27 @@ pub fn run(args: Args) -> tamis::Result<()> {
     .check()?;
     let opts = args.table.options(true);
     let rows = tamis::pipeline::read_labelled(&args.inputs, &opts)?;
-    let total = rows.len();
-    // Undecided queue rows carry no label.
+    let counts = tamis::pipeline::LabelCounts::of(rows.iter().map(|(_, r)| r));
+    // Rows with neither a decision nor a human label carry no label; a decided row is
+    // repeated (linfa has no sample weights). Its copies share the row's fold group, so
+    // cross-validation never sees a copy of a held-out row.
+    let weight = args.decisions_weight as usize;
     let rows: Vec<_> = rows
         .into_iter()
         .filter(|(_, r)| r.review.is_some())
+        .flat_map(|row| {
+            let n = if row.1.label_from == tamis::pipeline::LabelFrom::Decision {
+                weight
+            } else {
+                1
+            };
+            std::iter::repeat_n(row, n)
+        })
         .collect();
     eprintln!(
-        "tamis: {} labelled rows from {} file(s) ({} undecided skipped)",
-        rows.len(),
-        args.inputs.len(),
-        total - rows.len()
+        "tamis: {} from {} file(s)",
+        counts.describe(),
+        args.inputs.len()
     );
     let tty = std::io::stderr().is_terminal();
     let progress = move |stage: &str, done: usize, total: usize| {

@@ -11,7 +11,8 @@ use std::io::Write;
 use std::path::Path;
 
 /// Columns of the queue CSV (and of the HTML page's decisions download). `tamis train`
-/// reads `text`, `decision`, `reasons`, `key` and `id` from it.
+/// and `tamis eval` take their labels from `decision` (and `decision_reasons`, the
+/// moderator's corrected reasons) alone; the `tamis_` columns are the model's own calls.
 pub const QUEUE_COLUMNS: &[&str] = &[
     "rank",
     "source",
@@ -22,20 +23,22 @@ pub const QUEUE_COLUMNS: &[&str] = &[
     "depth",
     "author",
     "date",
-    "review",
-    "score",
-    "reasons",
-    "reason_scores",
-    "evidence",
+    "tamis_review",
+    "tamis_score",
+    "tamis_reasons",
+    "tamis_reason_scores",
+    "tamis_evidence",
     "text",
     "parent_text",
     "uncertain",
     "decision",
+    "decision_reasons",
     "note",
     "model",
 ];
 
-/// Columns of `score --format csv`; `contributions` is added with `--explain`.
+/// Columns of `score --format csv`; `contributions` is added with `--explain`. The model's
+/// outputs are prefixed `tamis_` so that no reader takes them for human labels.
 pub const SCORE_COLUMNS: &[&str] = &[
     "source",
     "id",
@@ -45,11 +48,11 @@ pub const SCORE_COLUMNS: &[&str] = &[
     "depth",
     "author",
     "date",
-    "review",
-    "score",
-    "reasons",
-    "reason_scores",
-    "evidence",
+    "tamis_review",
+    "tamis_score",
+    "tamis_reasons",
+    "tamis_reason_scores",
+    "tamis_evidence",
     "text",
     "model",
 ];
@@ -138,6 +141,7 @@ pub fn queue_row(item: &ReviewItem) -> Vec<String> {
         opt(&item.parent_text),
         item.uncertain.to_string(),
         item.decision.clone(),
+        String::new(),
         item.note.clone(),
         item.model.clone(),
     ]

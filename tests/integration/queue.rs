@@ -247,11 +247,12 @@ fn queue_csv_is_safe_for_spreadsheets_and_readable_by_train() {
         "rank",
         "text",
         "decision",
-        "reasons",
+        "decision_reasons",
+        "tamis_reasons",
         "key",
         "id",
         "note",
-        "score",
+        "tamis_score",
         "parent_text",
     ] {
         assert!(

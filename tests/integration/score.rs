@@ -127,7 +127,16 @@ fn score_csv_has_one_neutralised_row_per_comment() {
     let mut rdr = csv::Reader::from_reader(&out.stdout[..]);
     let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
     for col in [
-        "source", "id", "key", "index", "review", "score", "reasons", "evidence", "text", "model",
+        "source",
+        "id",
+        "key",
+        "index",
+        "tamis_review",
+        "tamis_score",
+        "tamis_reasons",
+        "tamis_evidence",
+        "text",
+        "model",
     ] {
         assert!(
             headers.iter().any(|h| h == col),

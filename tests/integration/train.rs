@@ -108,7 +108,7 @@ fn moderator_decisions_move_the_model() {
     let out = train(&fixed, &[&fils, queue.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("1 undecided skipped"),
+        stderr(&out).contains("1 without decision or label skipped"),
         "{}",
         stderr(&out)
     );
@@ -237,4 +237,221 @@ fn default_model_on_seed_comments() {
     println!("{}", serde_json::to_string_pretty(&v).unwrap());
     let review = &v["labels"][0];
     assert!(review["f1"].as_f64().unwrap() >= 0.6, "{review}");
+}
+
+/// Comments for the queue round trip: a few plain insults and threats the base model
+/// flags, and everyday remarks it lets through.
+const LOOP_COMMENTS: &str = "id,text
+c1,Espèce de connard tu comprends rien à rien
+c2,Ce maire est un abruti fini et un menteur
+c3,T'es qu'une ordure je vais te retrouver
+c4,Bande de crétins vous avez ruiné la ville
+c5,Va te faire voir sale imbécile
+c6,Le conseil municipal se réunit jeudi à 18 heures
+c7,La piscine rouvre après trois mois de travaux
+c8,Merci pour l'article très clair sur le budget
+c9,Le marché du samedi déménage place de la Halle
+c10,Les horaires du bus 12 changent en septembre
+c11,\"Quel abruti ce Gontran Vasseur, il devrait démissionner\"
+c12,La bibliothèque prolonge ses horaires le mercredi
+";
+
+/// Cells of a CSV as rows of named fields.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().iter().map(String::from).collect();
+    let rows = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (headers, rows)
+}
+
+/// The probability each text gets from a model.
+fn scores(dir: &Path, model: &Path, texts: &[String]) -> Vec<f64> {
+    let mut table = String::from("id,text\n");
+    for (i, t) in texts.iter().enumerate() {
+        table += &format!("p{i},\"{}\"\n", t.replace('"', "\"\""));
+    }
+    let probe = write(dir, "probe.csv", table.as_bytes());
+    let out = run(&[
+        "score",
+        probe.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["score"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn decisions_against_the_model_retrain_it_the_right_way() {
+    let dir = tempdir();
+    let base = dir.path().join("base.json");
+    let fixed = dir.path().join("fixed.json");
+    let fils = corpus("fils.csv");
+    assert!(train(&base, &[&fils]).status.success());
+    let comments = write(dir.path(), "comments.csv", LOOP_COMMENTS.as_bytes());
+    let queue = dir.path().join("queue.csv");
+    let out = run(&[
+        "queue",
+        comments.to_str().unwrap(),
+        "--all",
+        "--model",
+        base.to_str().unwrap(),
+        "--out",
+        queue.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The moderator overrides the model both ways: keeps three comments it flagged and
+    // removes three it let through; the rest stay undecided.
+    let (headers, mut rows) = read_csv(&queue);
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (call, text, decision) = (col("tamis_review"), col("text"), col("decision"));
+    assert!(
+        !headers.iter().any(|h| h == "review" || h == "score"),
+        "the model's columns must not look like labels: {headers:?}"
+    );
+    let flagged: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i][call] == "true")
+        .collect();
+    let passed: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i][call] == "false")
+        .collect();
+    assert!(
+        flagged.len() >= 3 && passed.len() >= 3,
+        "the base model should flag some and pass some: {rows:?}"
+    );
+    let kept = &flagged[..3];
+    let removed = &passed[..3];
+    for &i in kept {
+        rows[i][decision] = "keep".into();
+    }
+    for &i in removed {
+        rows[i][decision] = "Supprimer".into();
+    }
+    let mut w = csv::Writer::from_path(&queue).unwrap();
+    w.write_record(&headers).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+
+    let out = train(&fixed, &[&fils, queue.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("6 from moderator decisions (6 overriding the model's call)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{} without decision or label skipped",
+            rows.len() - 6
+        )),
+        "{err}"
+    );
+
+    let texts =
+        |idx: &[usize]| -> Vec<String> { idx.iter().map(|&i| rows[i][text].clone()).collect() };
+    let (k_before, k_after) = (
+        scores(dir.path(), &base, &texts(kept)),
+        scores(dir.path(), &fixed, &texts(kept)),
+    );
+    let (r_before, r_after) = (
+        scores(dir.path(), &base, &texts(removed)),
+        scores(dir.path(), &fixed, &texts(removed)),
+    );
+    for i in 0..3 {
+        assert!(
+            k_after[i] < k_before[i],
+            "kept comment {:?} should score lower: {} -> {}",
+            texts(kept)[i],
+            k_before[i],
+            k_after[i]
+        );
+        assert!(
+            r_after[i] > r_before[i],
+            "removed comment {:?} should score higher: {} -> {}",
+            texts(removed)[i],
+            r_before[i],
+            r_after[i]
+        );
+    }
+
+    // eval on the filled queue takes the decisions as labels and counts the overrides.
+    let out = run(&[
+        "eval",
+        queue.to_str().unwrap(),
+        "--model",
+        base.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"], 6);
+    assert_eq!(v["from_decisions"], 6);
+    assert_eq!(v["overrides"], 6);
+    // Every decision went against the base model: it gets every one of them wrong.
+    let c = &v["labels"][0]["confusion"];
+    assert_eq!(
+        (c["tp"].as_u64(), c["tn"].as_u64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
+    assert_eq!(
+        (c["fp"].as_u64(), c["fn"].as_u64()),
+        (Some(3), Some(3)),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_queue_without_decisions_is_not_a_labelled_table() {
+    // The model's own calls are never labels: a queue nobody decided trains nothing.
+    let dir = tempdir();
+    let q = write(
+        dir.path(),
+        "q.csv",
+        "rank,key,tamis_review,tamis_score,tamis_reasons,text\n1,k1,true,0.9,insult,Toi le nul\n"
+            .as_bytes(),
+    );
+    let out = train(&dir.path().join("m.json"), &[q.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("needs a `decision` column"),
+        "{}",
+        stderr(&out)
+    );
+    // An older queue (columns `review`, `score`, `reason_scores`) is read the same way:
+    // its `review` column is the model's call, the decision is the label.
+    let old = write(
+        dir.path(),
+        "old.csv",
+        "rank,key,review,score,reasons,reason_scores,text,decision\n\
+         1,k1,true,0.9,insult,insult:0.9,Toi le nul,keep\n\
+         2,k2,false,0.1,,,Bonjour,\n"
+            .as_bytes(),
+    );
+    let out = run(&["eval", old.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["rows"].as_u64(), v["overrides"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["skipped"], 1);
 }
