@@ -441,6 +441,8 @@ pub struct TableOptions {
     pub thread_column: String,
     /// Parent column (the id of the row answered).
     pub parent_column: String,
+    /// A column to group rows by (`eval --by functionality`), if any.
+    pub group_column: Option<String>,
 }
 
 impl TableOptions {
@@ -453,6 +455,7 @@ impl TableOptions {
             reasons_column: "reasons".into(),
             thread_column: "thread".into(),
             parent_column: "parent".into(),
+            group_column: None,
         }
     }
 }
@@ -480,6 +483,8 @@ pub struct Row {
     pub key: Option<String>,
     /// Where `review` came from.
     pub label_from: LabelFrom,
+    /// The value of the group column (`TableOptions::group_column`), if asked for.
+    pub group: Option<String>,
     /// The model's own call as recorded in a tamis output (queue or score table), never a
     /// label: `eval` compares it with the moderator's decision to count overrides.
     pub model_review: Option<bool>,
@@ -640,6 +645,7 @@ struct Columns {
     key: Option<usize>,
     decision_reasons: Option<usize>,
     model_review: Option<usize>,
+    group: Option<usize>,
 }
 
 fn open_reader(name: &str) -> Result<Box<dyn std::io::BufRead>> {
@@ -708,8 +714,19 @@ impl TableReader {
                     },
                     ..Columns::default()
                 };
+                // A file without the group column has no group (`eval` checks that
+                // some row has one).
+                if let Some(g) = &opts.group_column {
+                    cols.group = find(g);
+                }
                 if let Some(l) = &opts.label_column {
-                    cols.label = if output { None } else { find(l) };
+                    // A table without the default `review` column may call it `label`
+                    // (the MLMA corpus does).
+                    cols.label = if output {
+                        None
+                    } else {
+                        find(l).or_else(|| if l == "review" { find("label") } else { None })
+                    };
                     cols.decision = find("decision");
                     if cols.label.is_none() && cols.decision.is_none() {
                         let why = if output {
@@ -787,6 +804,7 @@ impl TableReader {
                     key: get(cols.key),
                     decision_reasons: get(cols.decision_reasons),
                     model_review: get(cols.model_review),
+                    group: get(cols.group),
                 };
                 let labelled = self.opts.label_column.is_some();
                 self.number += 1;
@@ -851,6 +869,10 @@ impl TableReader {
                     _ => field("decision_reasons"),
                 };
                 let model_review = if output { field("review") } else { None };
+                let group = match &self.opts.group_column {
+                    Some(g) => field(g),
+                    None => None,
+                };
                 let (thread, parent, key, decision) = (
                     field(&self.opts.thread_column),
                     field(&self.opts.parent_column),
@@ -868,6 +890,7 @@ impl TableReader {
                     key: key.as_deref(),
                     decision_reasons: decision_reasons.as_deref(),
                     model_review: model_review.as_deref(),
+                    group: group.as_deref(),
                 };
                 let labelled = self.opts.label_column.is_some();
                 self.number += 1;
@@ -888,6 +911,7 @@ struct RowCells<'a> {
     key: Option<&'a str>,
     decision_reasons: Option<&'a str>,
     model_review: Option<&'a str>,
+    group: Option<&'a str>,
 }
 
 /// Parses a `reasons` cell (`insult|threat`; `,`, `;` and spaces also separate).
@@ -988,6 +1012,7 @@ fn build_row(name: &str, line: u64, number: usize, c: RowCells, labelled: bool) 
         reasons,
         key: nonempty(c.key),
         label_from,
+        group: c.group.map(String::from),
         model_review,
     })
 }

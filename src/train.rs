@@ -28,6 +28,9 @@ pub struct TrainParams {
     pub alphas: Vec<f32>,
     /// L-BFGS iterations.
     pub max_iterations: u64,
+    /// At most this many hashed buckets become columns of the (dense) design matrix,
+    /// chosen by χ² against every label; the others get weight 0.
+    pub max_columns: usize,
     /// Feature parameters.
     pub features: FeatureParams,
 }
@@ -38,8 +41,9 @@ impl Default for TrainParams {
             folds: 4,
             seed: 17,
             min_precision: None,
-            alphas: vec![0.03, 0.1, 0.3, 1.0],
+            alphas: vec![0.1, 0.3, 1.0, 3.0],
             max_iterations: 60,
+            max_columns: 3072,
             features: FeatureParams::default(),
         }
     }
@@ -66,6 +70,9 @@ impl TrainParams {
                 return Err(Error::Params(format!("min precision {p} is outside 0..=1")));
             }
         }
+        if self.max_columns == 0 {
+            return Err(Error::Params("max columns must be positive".into()));
+        }
         if self.alphas.is_empty() || self.alphas.iter().any(|a| a.is_nan() || *a <= 0.0) {
             return Err(Error::Params("alphas must be positive".into()));
         }
@@ -91,6 +98,21 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
 pub struct Report {
     /// (label, alpha, CV metrics, positives).
     pub labels: Vec<(String, f32, Metrics, usize)>,
+    /// Per label: the examples it was trained on, their labels and their calibrated
+    /// held-out probabilities (for metrics per group of rows).
+    pub held_out: Vec<HeldOut>,
+}
+
+/// The cross-validated predictions of one label.
+pub struct HeldOut {
+    /// Example indexes (into the rows given to `fit`).
+    pub rows: Vec<usize>,
+    /// Their labels.
+    pub y: Vec<bool>,
+    /// Their calibrated out-of-fold probabilities.
+    pub p: Vec<f32>,
+    /// The label's threshold.
+    pub threshold: f32,
 }
 
 /// Fits a model on labelled rows (undecided rows must be dropped before).
@@ -151,7 +173,8 @@ pub fn fit_examples(
 ) -> Result<(Model, Report)> {
     let fp = &params.features;
     let scaler = fit_scaler(fvs);
-    let x = matrix(fvs, fp, &scaler, None);
+    let selected = select_columns(fvs, examples, fp.buckets(), params.p.max_columns);
+    let x = matrix(fvs, &selected, &scaler);
     let folds = assign_folds(examples, params.p.folds, params.p.seed);
 
     let mut label_counts = std::collections::BTreeMap::new();
@@ -180,67 +203,155 @@ pub fn fit_examples(
         targets.push((reason.to_string(), idx, y));
     }
 
-    let total = targets.len() * (params.p.alphas.len() * params.p.folds + 1);
+    for (name, _, y) in &targets {
+        let positives = y.iter().filter(|&&b| b).count();
+        if positives == 0 || positives == y.len() {
+            return Err(Error::Other(format!(
+                "label {name}: needs both positive and negative rows ({positives} of {})",
+                y.len()
+            )));
+        }
+    }
+    // The L2 strength is chosen once, on the review model (every alpha × fold, in
+    // parallel); the reason models reuse it. That keeps training at
+    // alphas × folds + 5 × folds + 6 fits instead of 6 × (alphas × folds + 1).
+    let k = params.p.folds;
+    let alphas = &params.p.alphas;
+    let total = alphas.len() * k + (targets.len() - 1) * k + targets.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let tick = || {
         let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress("fits", d, total);
     };
-    let results: Vec<Result<(LabelModel, usize)>> = targets
-        .par_iter()
-        .map(|(name, idx, y)| {
-            let positives = y.iter().filter(|&&b| b).count();
-            if positives == 0 || positives == y.len() {
-                return Err(Error::Other(format!(
-                    "label {name}: needs both positive and negative rows ({positives} of {})",
-                    y.len()
-                )));
-            }
-            let xl = x.select(ndarray::Axis(0), idx);
-            let fold_of: Vec<usize> = idx.iter().map(|&i| folds[i]).collect();
-            let mut best: Option<(f32, f32, Vec<f32>)> = None; // (auc, alpha, oof)
-            for &alpha in &params.p.alphas {
-                let mut oof = vec![0f32; y.len()];
-                for k in 0..params.p.folds {
-                    let tr: Vec<usize> = (0..y.len()).filter(|&i| fold_of[i] != k).collect();
-                    let te: Vec<usize> = (0..y.len()).filter(|&i| fold_of[i] == k).collect();
-                    if te.is_empty() {
-                        tick();
-                        continue;
-                    }
-                    let (w, b) = fit_one(&xl, y, &tr, alpha, params.p.max_iterations)?;
-                    for &i in &te {
-                        let z: f32 = xl.row(i).dot(&w) + b;
-                        oof[i] = 1.0 / (1.0 + (-z).exp());
-                    }
-                    tick();
-                }
-                let auc = roc_auc(&oof, y);
-                if best.as_ref().is_none_or(|(a, _, _)| auc > *a) {
-                    best = Some((auc, alpha, oof));
-                }
-            }
-            let (_, alpha, oof) = best.expect("at least one alpha");
-            let threshold = choose_threshold(&oof, y, params.p.min_precision);
-            let cv = metrics(&oof, y, threshold);
-            let all: Vec<usize> = (0..y.len()).collect();
-            let (w, b) = fit_one(&xl, y, &all, alpha, params.p.max_iterations)?;
+    // One held-out fold of one label at one alpha: the (row, probability) pairs.
+    type Part = Result<Vec<(usize, f32)>>;
+    let fold_job = |t: usize, alpha: f32, fold: usize| -> Part {
+        let (_, idx, y) = &targets[t];
+        let tr: Vec<usize> = (0..y.len()).filter(|&i| folds[idx[i]] != fold).collect();
+        let te: Vec<usize> = (0..y.len()).filter(|&i| folds[idx[i]] == fold).collect();
+        if te.is_empty() || tr.is_empty() {
             tick();
-            Ok((
-                LabelModel {
-                    name: name.clone(),
-                    alpha,
-                    threshold,
-                    intercept: b,
-                    weights: w.to_vec(),
-                    cv,
-                },
-                positives,
-            ))
+            return Ok(Vec::new());
+        }
+        let rows: Vec<usize> = tr.iter().map(|&i| idx[i]).collect();
+        let ys: Vec<bool> = tr.iter().map(|&i| y[i]).collect();
+        let (w, b) = fit_rows(&x, &rows, &ys, alpha, params.p.max_iterations)?;
+        let out = te
+            .iter()
+            .map(|&i| {
+                let z: f32 = x.row(idx[i]).dot(&w) + b;
+                (i, 1.0 / (1.0 + (-z).exp()))
+            })
+            .collect();
+        tick();
+        Ok(out)
+    };
+    let collect_oof = |parts: Vec<Part>, n: usize| -> Result<Vec<f32>> {
+        let mut oof = vec![0f32; n];
+        for part in parts {
+            for (i, p) in part? {
+                oof[i] = p;
+            }
+        }
+        Ok(oof)
+    };
+    let review_jobs: Vec<(usize, usize)> = (0..alphas.len())
+        .flat_map(|a| (0..k).map(move |f| (a, f)))
+        .collect();
+    let review_parts: Vec<(usize, Part)> = review_jobs
+        .par_iter()
+        .map(|&(a, f)| (a, fold_job(0, alphas[a], f)))
+        .collect();
+    let n0 = targets[0].2.len();
+    let mut best: Option<(f32, f32, Vec<f32>)> = None; // (auc, alpha, oof)
+    let mut by_alpha: Vec<Vec<Part>> = (0..alphas.len()).map(|_| Vec::new()).collect();
+    for (a, part) in review_parts {
+        by_alpha[a].push(part);
+    }
+    for (a, parts) in by_alpha.into_iter().enumerate() {
+        let oof = collect_oof(parts, n0)?;
+        let auc = roc_auc(&oof, &targets[0].2);
+        if best.as_ref().is_none_or(|(b, _, _)| auc > *b) {
+            best = Some((auc, alphas[a], oof));
+        }
+    }
+    let (_, alpha, review_oof) = best.expect("at least one alpha");
+    // The reasons' held-out folds and every final fit, in parallel.
+    enum Job {
+        Fold(usize, usize),
+        Final(usize),
+    }
+    let mut jobs: Vec<Job> = (0..targets.len()).map(Job::Final).collect();
+    for t in 1..targets.len() {
+        jobs.extend((0..k).map(|f| Job::Fold(t, f)));
+    }
+    enum Done {
+        Fold(usize, Vec<(usize, f32)>),
+        Final(usize, Array1<f32>, f32),
+    }
+    let results: Vec<Result<Done>> = jobs
+        .par_iter()
+        .map(|job| match *job {
+            Job::Fold(t, f) => Ok(Done::Fold(t, fold_job(t, alpha, f)?)),
+            Job::Final(t) => {
+                let (_, idx, y) = &targets[t];
+                let (w, b) = fit_rows(&x, idx, y, alpha, params.p.max_iterations)?;
+                tick();
+                Ok(Done::Final(t, w, b))
+            }
         })
         .collect();
+    let mut oofs: Vec<Vec<f32>> = targets
+        .iter()
+        .map(|(_, _, y)| vec![0f32; y.len()])
+        .collect();
+    oofs[0] = review_oof;
+    let mut finals: Vec<Option<(Array1<f32>, f32)>> = (0..targets.len()).map(|_| None).collect();
+    for r in results {
+        match r? {
+            Done::Fold(t, part) => {
+                for (i, p) in part {
+                    oofs[t][i] = p;
+                }
+            }
+            Done::Final(t, w, b) => finals[t] = Some((w, b)),
+        }
+    }
+    let mut results: Vec<Result<(LabelModel, usize)>> = Vec::new();
+    let mut held_out = Vec::new();
+    for (t, (name, idx, y)) in targets.iter().enumerate() {
+        let positives = y.iter().filter(|&&b| b).count();
+        let (w, b) = finals[t].take().expect("every label has its final fit");
+        // Platt scaling on the held-out scores, folded into the linear model, so that a
+        // probability means what it says (0.5: as likely as not) and scoring stays one
+        // dot product.
+        let (ca, cb) = platt(&oofs[t], y);
+        let oof: Vec<f32> = oofs[t].iter().map(|&p| calibrate(p, ca, cb)).collect();
+        let threshold = choose_threshold(&oof, y, params.p.min_precision);
+        let cv = metrics(&oof, y, threshold);
+        held_out.push(HeldOut {
+            rows: idx.clone(),
+            y: y.clone(),
+            p: oof,
+            threshold,
+        });
+        results.push(Ok((
+            LabelModel {
+                name: name.clone(),
+                alpha,
+                threshold,
+                intercept: ca * b + cb,
+                weights: scatter(&w.mapv(|v| v * ca), &selected, fp),
+                cv,
+            },
+            positives,
+        )));
+    }
     let mut labels = Vec::new();
-    let mut report = Report { labels: Vec::new() };
+    let mut report = Report {
+        labels: Vec::new(),
+        held_out,
+    };
     for r in results {
         let (l, pos) = r?;
         report.labels.push((l.name.clone(), l.alpha, l.cv, pos));
@@ -299,46 +410,208 @@ fn fit_scaler(fvs: &[FeatureVector]) -> Scaler {
     }
 }
 
-/// The dense column-major design matrix.
-fn matrix(
+/// The hashed buckets that become matrix columns: all of them when they fit in
+/// `max_columns`, else the `max_columns` with the highest χ² (presence against label)
+/// for any label, each label's χ² scaled by its own maximum so that rare reasons get
+/// their share. Buckets seen in fewer than 3 comments are left out. Deterministic.
+fn select_columns(
     fvs: &[FeatureVector],
-    fp: &FeatureValidParams,
-    sc: &Scaler,
-    rows: Option<&[usize]>,
-) -> Array2<f32> {
-    let idx: Vec<usize> = rows.map_or_else(|| (0..fvs.len()).collect(), <[usize]>::to_vec);
-    let b = fp.buckets();
-    let mut x = Array2::<f32>::zeros((idx.len(), fp.dim()).f());
-    for (r, &i) in idx.iter().enumerate() {
-        let fv = &fvs[i];
-        let scale = crate::model::ngram_scale(crate::model::NGRAM_NORM, &fv.hashed);
-        for &(j, v) in &fv.hashed {
-            x[[r, j as usize]] = v * scale;
+    examples: &[Example],
+    buckets: usize,
+    max_columns: usize,
+) -> Vec<u32> {
+    if buckets <= max_columns {
+        return (0..buckets as u32).collect();
+    }
+    // Targets: review, then each reason on the rows that say something about it.
+    let mut targets: Vec<Vec<Option<bool>>> =
+        vec![examples.iter().map(|e| Some(e.review)).collect()];
+    for reason in REASONS {
+        targets.push(
+            examples
+                .iter()
+                .map(|e| e.reasons.as_ref().map(|r| r.iter().any(|x| x == reason)))
+                .collect(),
+        );
+    }
+    let mut df = vec![0u32; buckets];
+    let mut df_pos = vec![vec![0u32; buckets]; targets.len()];
+    let mut df_known = vec![vec![0u32; buckets]; targets.len()];
+    for (i, fv) in fvs.iter().enumerate() {
+        for &(b, _) in &fv.hashed {
+            let b = b as usize;
+            df[b] += 1;
+            for (t, y) in targets.iter().enumerate() {
+                if let Some(y) = y[i] {
+                    df_known[t][b] += 1;
+                    df_pos[t][b] += y as u32;
+                }
+            }
         }
-        for (k, &v) in fv.engineered.iter().enumerate() {
-            x[[r, b + k]] = (v - sc.mean[k]) / sc.std[k];
+    }
+    let mut best = vec![0f64; buckets];
+    for (t, y) in targets.iter().enumerate() {
+        let n = y.iter().filter(|v| v.is_some()).count() as f64;
+        let pos = y.iter().filter(|v| **v == Some(true)).count() as f64;
+        if pos == 0.0 || pos == n {
+            continue;
+        }
+        let chi: Vec<f64> = (0..buckets)
+            .map(|b| {
+                let a = df_pos[t][b] as f64; // present, positive
+                let k = df_known[t][b] as f64; // present
+                if df[b] < 3 || k == 0.0 || k == n {
+                    return 0.0;
+                }
+                let c = pos - a; // absent, positive
+                let bb = k - a; // present, negative
+                let d = n - k - c; // absent, negative
+                let num = n * (a * d - bb * c).powi(2);
+                let den = k * (n - k) * pos * (n - pos);
+                if den > 0.0 {
+                    num / den
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let max = chi.iter().copied().fold(0.0, f64::max);
+        if max > 0.0 {
+            for b in 0..buckets {
+                best[b] = best[b].max(chi[b] / max);
+            }
+        }
+    }
+    let mut order: Vec<u32> = (0..buckets as u32)
+        .filter(|&b| best[b as usize] > 0.0)
+        .collect();
+    order.sort_by(|&a, &b| {
+        best[b as usize]
+            .total_cmp(&best[a as usize])
+            .then(a.cmp(&b))
+    });
+    order.truncate(max_columns);
+    order.sort_unstable();
+    order
+}
+
+/// The dense column-major design matrix: the `selected` buckets, then the standardised
+/// engineered features.
+fn matrix(fvs: &[FeatureVector], selected: &[u32], sc: &Scaler) -> Array2<f32> {
+    let k = selected.len();
+    let mut x = Array2::<f32>::zeros((fvs.len(), k + ENGINEERED.len()).f());
+    for (r, fv) in fvs.iter().enumerate() {
+        let scale = crate::model::ngram_scale(crate::model::NGRAM_NORM, &fv.hashed);
+        // Both lists are sorted by bucket: one merge walk.
+        let mut j = 0;
+        for &(b, v) in &fv.hashed {
+            while j < k && selected[j] < b {
+                j += 1;
+            }
+            if j < k && selected[j] == b {
+                x[[r, j]] = v * scale;
+            }
+        }
+        for (e, &v) in fv.engineered.iter().enumerate() {
+            x[[r, k + e]] = (v - sc.mean[e]) / sc.std[e];
         }
     }
     x
 }
 
-/// One logistic regression on the rows `tr`; returns (weights, intercept) for `true`.
-fn fit_one(
+/// Weights over the selected columns back to the model's full layout (every bucket,
+/// then the engineered features); unselected buckets weigh 0.
+fn scatter(w: &Array1<f32>, selected: &[u32], fp: &FeatureValidParams) -> Vec<f32> {
+    let b = fp.buckets();
+    let k = selected.len();
+    let mut full = vec![0f32; fp.dim()];
+    for (j, &bucket) in selected.iter().enumerate() {
+        full[bucket as usize] = w[j];
+    }
+    full[b..].copy_from_slice(&w.as_slice().expect("contiguous")[k..]);
+    full
+}
+
+/// Platt scaling: (a, b) minimising the log loss of sigmoid(a·logit(p) + b) on held-out
+/// probabilities, by Newton's method on the two parameters (with Platt's smoothed
+/// targets, so separable folds do not send `a` to infinity).
+fn platt(p: &[f32], y: &[bool]) -> (f32, f32) {
+    let pos = y.iter().filter(|&&v| v).count() as f64;
+    let neg = y.len() as f64 - pos;
+    let (tp, tn) = ((pos + 1.0) / (pos + 2.0), 1.0 / (neg + 2.0));
+    let z: Vec<f64> = p
+        .iter()
+        .map(|&v| {
+            let v = f64::from(v).clamp(1e-6, 1.0 - 1e-6);
+            (v / (1.0 - v)).ln()
+        })
+        .collect();
+    let (mut a, mut b) = (1.0f64, 0.0f64);
+    for _ in 0..50 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
+        for (i, &zi) in z.iter().enumerate() {
+            let t = if y[i] { tp } else { tn };
+            let q = 1.0 / (1.0 + (-(a * zi + b)).exp());
+            let d = q - t;
+            ga += d * zi;
+            gb += d;
+            let w = q * (1.0 - q);
+            haa += w * zi * zi;
+            hab += w * zi;
+            hbb += w;
+        }
+        let det = haa * hbb - hab * hab;
+        if det.abs() < 1e-12 {
+            break;
+        }
+        let da = (hbb * ga - hab * gb) / det;
+        let db = (haa * gb - hab * ga) / det;
+        a -= da;
+        b -= db;
+        if da.abs() < 1e-7 && db.abs() < 1e-7 {
+            break;
+        }
+    }
+    if !a.is_finite() || !b.is_finite() || a <= 0.0 {
+        return (1.0, 0.0);
+    }
+    (a as f32, b as f32)
+}
+
+/// A probability through Platt's (a, b).
+fn calibrate(p: f32, a: f32, b: f32) -> f32 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    let z = (p / (1.0 - p)).ln();
+    1.0 / (1.0 + (-(a * z + b)).exp())
+}
+
+/// One logistic regression on the rows `rows` of `x` with labels `y` (one per row);
+/// returns (weights, intercept) for `true`.
+fn fit_rows(
     x: &Array2<f32>,
+    rows: &[usize],
     y: &[bool],
-    tr: &[usize],
     alpha: f32,
     iters: u64,
 ) -> Result<(Array1<f32>, f32)> {
-    let xs = x.select(ndarray::Axis(0), tr);
-    // Keep the column-major layout linfa is fast on.
-    let mut xc = Array2::<f32>::zeros(xs.raw_dim().f());
-    xc.assign(&xs);
-    let ys: Array1<bool> = tr.iter().map(|&i| y[i]).collect();
+    // Keep the column-major layout linfa is fast on, copying column by column.
+    let mut xc = Array2::<f32>::zeros((rows.len(), x.ncols()).f());
+    for (j, mut col) in xc.columns_mut().into_iter().enumerate() {
+        let src = x.column(j);
+        for (r, &i) in rows.iter().enumerate() {
+            col[r] = src[i];
+        }
+    }
+    let ys: Array1<bool> = y.iter().copied().collect();
     let ds = Dataset::new(xc, ys);
+    // linfa's loss is a sum over rows and its gradient tolerance absolute: scaled by the
+    // number of rows, the solver stops once the mean gradient is small instead of always
+    // running every iteration on a large corpus.
+    let tolerance = (1e-4 * rows.len() as f32).max(1e-4);
     let fitted = LogisticRegression::default()
         .alpha(alpha)
         .max_iterations(iters)
+        .gradient_tolerance(tolerance)
         .fit(&ds)
         .map_err(|e| Error::Other(format!("logistic regression failed: {e}")))?;
     // linfa's "positive" class is the more frequent label, not `true`.
@@ -513,7 +786,7 @@ mod tests {
             x[[i, 1]] = (i % 3) as f32;
         }
         let all: Vec<usize> = (0..n).collect();
-        let (w, b) = fit_one(&x, &y, &all, 0.1, 100).unwrap();
+        let (w, b) = fit_rows(&x, &all, &y, 0.1, 100).unwrap();
         assert!(w[0] > 1.0, "weight of the informative column: {}", w[0]);
         assert!(b + w[0] > 0.0 && b < 0.0);
     }

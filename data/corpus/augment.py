@@ -26,7 +26,7 @@ VARIANTS_PER_BASE = 5
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASE_CSV = os.path.join(HERE, "masques_base.csv")
 OUT_CSV = os.path.join(HERE, "masques.csv")
-HEADER = ["id", "text", "review", "reasons", "thread", "parent"]
+HEADER = ["id", "text", "review", "reasons", "thread", "parent", "register"]
 
 # --------------------------------------------------------------------------------------
 # Base sentences: (reasons of the clean sentence, sentence with the target word in [ ]).
@@ -341,7 +341,7 @@ def main():
             sys.exit(f"duplicate text generated: {text!r}")
         known.add(text)
         per_technique[name] += 1
-        aug_rows.append([f"aug-{n:04d}", text, "true", reasons, "", ""])
+        aug_rows.append([f"aug-{n:04d}", text, "true", reasons, "", "", "news"])
     with open(OUT_CSV, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(HEADER)

@@ -113,6 +113,7 @@ impl TableArgs {
             reasons_column: self.reasons_column.clone(),
             thread_column: self.thread_column.clone(),
             parent_column: self.parent_column.clone(),
+            group_column: None,
         }
     }
 }

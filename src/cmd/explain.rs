@@ -57,6 +57,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
     let params = FeatureParams::default().check()?;
     let fv = features::extract(&text, &Context::default(), &params);
     let normalized = features::normalized_text(&text);
+    let frames = features::describe_frames(&text);
     let s = fv.detection.scores;
     let scores = [
         ("insult", s.insult),
@@ -86,6 +87,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 "text": text,
                 "normalized": normalized,
                 "hits": fv.detection.evidence,
+                "frames": frames,
                 "scores": scores,
                 "engineered": engineered,
                 "hashed_features": fv.hashed.len(),
@@ -107,6 +109,21 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 )
                 .map_err(io)?;
             }
+            writeln!(out, "targets:").map_err(io)?;
+            if frames.targets.is_empty() {
+                writeln!(out, "  (none)").map_err(io)?;
+            }
+            for t in &frames.targets {
+                writeln!(out, "  {t}").map_err(io)?;
+            }
+            writeln!(out, "frames:").map_err(io)?;
+            if frames.frames.is_empty() {
+                writeln!(out, "  (none)").map_err(io)?;
+            }
+            for f in &frames.frames {
+                writeln!(out, "  {f}").map_err(io)?;
+            }
+            writeln!(out, "accusation source: {}", frames.source).map_err(io)?;
             writeln!(out, "scores:").map_err(io)?;
             for (n, v) in scores {
                 writeln!(out, "  {n:<15} {v:.3}").map_err(io)?;

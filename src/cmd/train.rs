@@ -30,8 +30,15 @@ pub struct Args {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub decisions_weight: u32,
     /// Hashed n-gram buckets: 2^hash_bits.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 16)]
     pub hash_bits: u32,
+    /// At most this many hashed buckets are fitted (chosen by χ²; the rest weigh 0).
+    #[arg(long, default_value_t = 3072)]
+    pub max_columns: usize,
+    /// Also print the cross-validated F1 of every label per value of this column (e.g.
+    /// `register`); rows without it are grouped as `-`.
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
     #[command(flatten)]
     pub table: TableArgs,
 }
@@ -42,6 +49,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
         folds: args.folds,
         seed: args.seed,
         min_precision: args.min_precision,
+        max_columns: args.max_columns,
         features: tamis::features::FeatureParams {
             hash_bits: args.hash_bits,
             ..Default::default()
@@ -49,16 +57,27 @@ pub fn run(args: Args) -> tamis::Result<()> {
         ..Default::default()
     }
     .check()?;
-    let opts = args.table.options(true);
+    let mut opts = args.table.options(true);
+    opts.group_column = args.by.clone();
     let rows = tamis::pipeline::read_labelled(&args.inputs, &opts)?;
     let counts = tamis::pipeline::LabelCounts::of(rows.iter().map(|(_, r)| r));
     // Rows with neither a decision nor a human label carry no label; a decided row is
     // repeated (linfa has no sample weights). Its copies share the row's fold group, so
     // cross-validation never sees a copy of a held-out row.
     let weight = args.decisions_weight as usize;
+    let (rows, dups) = dedupe(
+        rows.into_iter()
+            .filter(|(_, r)| r.review.is_some())
+            .collect(),
+    );
+    if dups.rows > 0 {
+        eprintln!(
+            "tamis: {} duplicate row(s) counted once ({} with conflicting labels: a decision wins, else the first)",
+            dups.rows, dups.conflicts
+        );
+    }
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|(_, r)| r.review.is_some())
         .flat_map(|row| {
             let n = if row.1.label_from == tamis::pipeline::LabelFrom::Decision {
                 weight
@@ -100,6 +119,9 @@ pub fn run(args: Args) -> tamis::Result<()> {
             m.precision, m.recall, m.f1, m.roc_auc, m.threshold
         );
     }
+    if args.by.is_some() {
+        print_by_group(&rows, &report);
+    }
     model.save(&args.out)?;
     eprintln!(
         "tamis: wrote {} (checksum {}) in {:.1} s",
@@ -108,4 +130,133 @@ pub fn run(args: Args) -> tamis::Result<()> {
         start.elapsed().as_secs_f32()
     );
     Ok(())
+}
+
+/// Cross-validated F1 (and rows) of every label per group of rows.
+fn print_by_group(rows: &[(String, tamis::pipeline::Row)], report: &tamis::train::Report) {
+    let group = |i: usize| rows[i].1.group.clone().unwrap_or_else(|| "-".into());
+    let mut names: Vec<String> = (0..rows.len()).map(group).collect();
+    names.sort();
+    names.dedup();
+    print!("{:<14} {:>6}", "group", "rows");
+    for (label, ..) in &report.labels {
+        print!(" {label:>12}");
+    }
+    println!("   (cross-validated F1 per group)");
+    for name in &names {
+        let n = (0..rows.len()).filter(|&i| group(i) == *name).count();
+        print!("{name:<14} {n:>6}");
+        for h in &report.held_out {
+            let (mut tp, mut fp, mut fn_) = (0u32, 0u32, 0u32);
+            for (k, &i) in h.rows.iter().enumerate() {
+                if group(i) != *name {
+                    continue;
+                }
+                match (h.p[k] >= h.threshold, h.y[k]) {
+                    (true, true) => tp += 1,
+                    (true, false) => fp += 1,
+                    (false, true) => fn_ += 1,
+                    _ => {}
+                }
+            }
+            if tp + fn_ == 0 {
+                print!(" {:>12}", "-");
+            } else {
+                print!(" {:>12.3}", 2.0 * tp as f32 / (2 * tp + fp + fn_) as f32);
+            }
+        }
+        println!();
+    }
+}
+
+/// Duplicates removed by `dedupe`.
+#[derive(Debug, Default, PartialEq)]
+struct Dups {
+    rows: usize,
+    conflicts: usize,
+}
+
+/// Counts each top-level text once across every input file (a reply is kept: the same
+/// words under another parent are another example). When copies disagree, a moderator's
+/// decision wins over a label, else the first copy.
+fn dedupe(
+    rows: Vec<(String, tamis::pipeline::Row)>,
+) -> (Vec<(String, tamis::pipeline::Row)>, Dups) {
+    use std::collections::hash_map::Entry;
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<(String, tamis::pipeline::Row)> = Vec::with_capacity(rows.len());
+    let mut dups = Dups::default();
+    for (file, row) in rows {
+        if row.parent.is_some() {
+            out.push((file, row));
+            continue;
+        }
+        let key = row.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        match first.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(out.len());
+                out.push((file, row));
+            }
+            Entry::Occupied(o) => {
+                dups.rows += 1;
+                let kept = &mut out[*o.get()];
+                if kept.1.review != row.review || kept.1.reasons != row.reasons {
+                    dups.conflicts += 1;
+                    let decision = tamis::pipeline::LabelFrom::Decision;
+                    if row.label_from == decision && kept.1.label_from != decision {
+                        *kept = (file, row);
+                    }
+                }
+            }
+        }
+    }
+    (out, dups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamis::pipeline::{LabelFrom, Row};
+
+    fn row(text: &str, review: bool, from: LabelFrom, parent: Option<&str>) -> (String, Row) {
+        (
+            "f.csv".into(),
+            Row {
+                number: 1,
+                line: 2,
+                id: text.into(),
+                text: text.into(),
+                thread: None,
+                parent: parent.map(String::from),
+                review: Some(review),
+                reasons: Vec::new(),
+                key: None,
+                label_from: from,
+                group: None,
+                model_review: None,
+            },
+        )
+    }
+
+    #[test]
+    fn duplicates_count_once_and_decisions_win() {
+        let rows = vec![
+            row("Bonjour  à tous", false, LabelFrom::Label, None),
+            row("Bonjour à tous", false, LabelFrom::Label, None),
+            row("Toi, là", false, LabelFrom::Label, None),
+            row("Toi, là", true, LabelFrom::Decision, None),
+            row("Toi, là", true, LabelFrom::Label, Some("p")),
+        ];
+        let (out, dups) = dedupe(rows);
+        assert_eq!(
+            dups,
+            Dups {
+                rows: 2,
+                conflicts: 1
+            }
+        );
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[1].1.label_from, LabelFrom::Decision);
+        assert_eq!(out[2].1.parent.as_deref(), Some("p"));
+    }
 }

@@ -32,8 +32,10 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> f32 {
     if wrongs.is_empty() {
         return 0.0;
     }
-    let hearsay = a.has(Kind::Hearsay);
-    let source = attributed(a);
+    let fr = &a.frames;
+    let hearsay = a.has(Kind::Hearsay) || fr.source == super::frames::Source::Hearsay;
+    // A named source lowers the score unless the comment leaps from it to a verdict.
+    let source = attributed(a) && fr.source_leap == 0.0;
     let counter = a.has(Kind::CounterSpeech);
     let mut best: f32 = 0.0;
     for h in wrongs {

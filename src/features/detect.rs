@@ -72,6 +72,82 @@ pub struct Analysis {
     pub hits: Vec<Hit>,
     /// Quoted ranges of the original text (including the quote marks).
     pub quotes: Vec<(usize, usize)>,
+    /// The structural frames (computed last, from hits and flags).
+    pub frames: super::frames::Frames,
+    /// Scope of each word: 0, or `SCOPE_NEGATED` / `SCOPE_REPORTED` bits.
+    pub scope: Vec<u8>,
+}
+
+/// The word is under a negation ("ne sont pas des voleurs").
+pub const SCOPE_NEGATED: u8 = 1;
+/// The word is quoted or reported ("« … »", "ceux qui disent que …").
+pub const SCOPE_REPORTED: u8 = 2;
+
+/// Negation cues that open a scope by themselves.
+const NEG_OPEN: &[&str] = &["pas", "jamais", "aucun", "aucune", "ni", "nullement", "non"];
+/// Words that close a negation or reporting scope.
+const SCOPE_CLOSE: &[&str] = &["mais", "car", "parce", "alors", "pourtant", "sauf"];
+
+/// Marks the words under a negation (from "ne"/"n'" or a negation word to the end of
+/// the clause, at most 8 words) and inside reported speech (quotations, and the rest of
+/// the clause after a reporting cue).
+fn mark_scopes(a: &mut Analysis) {
+    let nw = a.words.len();
+    a.scope.clear();
+    a.scope.resize(nw, 0);
+    let bytes = a.norm.text.as_bytes();
+    // A clause ends at punctuation between two words.
+    let boundary = |i: usize| -> bool {
+        i > 0
+            && bytes[a.words[i - 1].1 as usize..a.words[i].0 as usize]
+                .iter()
+                .any(|b| matches!(b, b'.' | b'!' | b'?' | b';' | b',' | b':' | b'\n'))
+    };
+    let mut i = 0;
+    while i < nw {
+        let w = a.word(i);
+        let opens = NEG_OPEN.contains(&w)
+            || ((w == "ne" || w == "n")
+                && (i + 1..(i + 4).min(nw)).any(|j| {
+                    matches!(
+                        a.word(j),
+                        "pas" | "plus" | "jamais" | "rien" | "personne" | "guere"
+                    )
+                }));
+        if opens {
+            let mut j = i + 1;
+            while j < nw && j <= i + 8 && !boundary(j) && !SCOPE_CLOSE.contains(&a.word(j)) {
+                a.scope[j] |= SCOPE_NEGATED;
+                j += 1;
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    // Quotes are sorted and disjoint, words in order: one merge walk.
+    let mut q = 0;
+    for k in 0..nw {
+        let (s, e) = a.words[k];
+        let (os, oe) = a.norm.original_range(s as usize, e as usize);
+        while q < a.quotes.len() && a.quotes[q].1 < oe {
+            q += 1;
+        }
+        if q < a.quotes.len() && os >= a.quotes[q].0 && oe <= a.quotes[q].1 {
+            a.scope[k] |= SCOPE_REPORTED;
+        }
+    }
+    for h in &a.hits {
+        if h.kind != Kind::Frame(super::frames::Frame::Report) {
+            continue;
+        }
+        let mut j = h.we as usize;
+        while j < nw && j < h.we as usize + 12 && !boundary(j) && !SCOPE_CLOSE.contains(&a.word(j))
+        {
+            a.scope[j] |= SCOPE_REPORTED;
+            j += 1;
+        }
+    }
 }
 
 impl Analysis {
@@ -270,6 +346,10 @@ pub fn analyze(text: &str, a: &mut Analysis) {
             }
         }
     }
+    mark_scopes(a);
+    let mut frames = std::mem::take(&mut a.frames);
+    super::frames::analyze(text, a, &mut frames);
+    a.frames = frames;
 }
 
 /// A capitalised word that is not a sentence-initial function word, or a short acronym.
@@ -344,13 +424,15 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> DetectorScores
     };
     let profanity_hits = a.count(Kind::Profanity);
     let mut weak_masked = false;
-    for h in &a.hits {
+    let fr = &a.frames;
+    for (hi, h) in a.hits.iter().enumerate() {
         let e = &LEXICON.entries[h.entry as usize];
         let (ws, we) = (h.ws as isize, h.we as isize);
         let phrase = e.term.contains(' ');
         let target = phrase || a.any_flag(ws - 4, ws, targets) || a.any_flag(we, we + 2, targets);
         let negated = a.any_flag(ws - 2, ws, flag::NEGATION);
-        let condemned = h.in_quote && counter;
+        // Quoted or reported ("ceux qui traitent les X de …") inside counter-speech.
+        let condemned = (h.in_quote && counter) || (fr.counter > 0.0 && fr.is_reported(hi));
         let mut damp = 1.0;
         if condemned {
             damp *= 0.3;
@@ -478,9 +560,49 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> DetectorScores
     if weak_masked && (aimed || sc.insult >= 0.5 || sc.threat >= 0.5 || sc.hate >= 0.5) {
         sc.masked_slur = sc.masked_slur.max(0.6);
     }
-    sc.hate = sc
-        .hate
-        .max(generalisation(a) * if counter { 0.3 } else { 1.0 });
+    let damp_counter = if counter || fr.counter > 0.0 {
+        0.3
+    } else {
+        1.0
+    };
+    sc.hate = sc.hate.max(generalisation(a) * damp_counter);
+    // Group-directed predicates without a slur: emotion, dehumanisation, exclusion,
+    // violence aimed at a protected group, asserted (not negated, not reported).
+    for p in &fr.predicates {
+        if p.negated || p.reported {
+            continue;
+        }
+        let h = &a.hits[p.hit];
+        sc.hate = sc.hate.max((0.5 + 0.4 * p.weight) * damp_counter);
+        push(ev, "hate", h);
+        let (gs, ge) = a.words[p.group_word];
+        let (os, oe) = a.norm.original_range(gs as usize, ge as usize);
+        if !ev
+            .iter()
+            .any(|x| x.detector == "hate" && x.start == os && x.end == oe)
+        {
+            ev.push(Evidence {
+                detector: "hate".into(),
+                term: "protected_group".into(),
+                start: os,
+                end: oe,
+                text: text[os..oe].to_string(),
+            });
+        }
+        if p.frame.is_none() && h.kind == Kind::Threat {
+            sc.threat = sc.threat.max(0.6 * damp_counter);
+        }
+    }
+    // Veiled threats, nicknames, mockery and contempt: what the frames name.
+    for &i in &fr.veiled_hits {
+        sc.threat = sc.threat.max(0.8 * fr.veiled);
+        push(ev, "threat", &a.hits[i]);
+    }
+    for &i in &fr.insult_hits {
+        let w = LEXICON.entries[a.hits[i].entry as usize].weight;
+        sc.insult = sc.insult.max(0.45 + 0.3 * w);
+        push(ev, "insult", &a.hits[i]);
+    }
     let _ = nw;
     sc.accusation = super::accusation::score(text, a, ev);
     sc
@@ -567,6 +689,37 @@ mod tests {
         assert!(scores("Il finira pendu à un platane.").threat > 0.9);
         assert!(scores("je vais te buter").threat > 0.8);
         assert!(scores("Ce film m'a tué de rire").threat < 0.5);
+    }
+
+    #[test]
+    fn negation_and_reporting_scopes() {
+        let scoped = |t: &str, bit: u8| -> Vec<String> {
+            let mut a = Analysis::default();
+            analyze(t, &mut a);
+            (0..a.words.len())
+                .filter(|&i| a.scope[i] & bit != 0)
+                .map(|i| a.word(i).to_string())
+                .collect()
+        };
+        assert_eq!(
+            scoped("Les Roms ne sont pas des voleurs, point.", SCOPE_NEGATED),
+            ["sont", "pas", "des", "voleurs"]
+        );
+        assert_eq!(
+            scoped("Les Roms sont des voleurs.", SCOPE_NEGATED),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            scoped("Il a écrit « les juifs dehors » hier.", SCOPE_REPORTED),
+            ["les", "juifs", "dehors"]
+        );
+        assert_eq!(
+            scoped(
+                "Ceux qui disent que les Arabes volent ont tort.",
+                SCOPE_REPORTED
+            ),
+            ["disent", "que", "les", "arabes", "volent", "ont", "tort"]
+        );
     }
 
     #[test]

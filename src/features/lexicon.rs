@@ -43,6 +43,8 @@ pub enum Kind {
     Group,
     /// A protected-group noun (the category names the group).
     ProtectedGroup,
+    /// A cue of one structural frame (`frames.csv`): see `frames::Frame`.
+    Frame(super::frames::Frame),
 }
 
 impl Kind {
@@ -72,6 +74,7 @@ impl Kind {
             Kind::Pronoun => "pronoun",
             Kind::Group => "group",
             Kind::ProtectedGroup => "protected_group",
+            Kind::Frame(f) => f.name(),
         }
     }
 }
@@ -96,7 +99,7 @@ pub struct Entry {
 }
 
 /// The embedded lexicon files, in a fixed order (the checksum depends on it).
-pub const FILES: [(&str, &str); 6] = [
+pub const FILES: [(&str, &str); 7] = [
     (
         "insults.csv",
         include_str!("../../data/lexicons/insults.csv"),
@@ -115,6 +118,7 @@ pub const FILES: [(&str, &str); 6] = [
         include_str!("../../data/lexicons/accusation.csv"),
     ),
     ("cues.csv", include_str!("../../data/lexicons/cues.csv")),
+    ("frames.csv", include_str!("../../data/lexicons/frames.csv")),
 ];
 
 /// Maps a CSV category to its kind; `None` for an unknown category (a test fails on it).
@@ -137,6 +141,7 @@ fn kind_of(category: &str) -> Option<Kind> {
         "pronoun" => Kind::Pronoun,
         "group" => Kind::Group,
         c if c.starts_with("group_") => Kind::ProtectedGroup,
+        c if c.starts_with("frame_") => Kind::Frame(super::frames::Frame::from_category(c)?),
         _ => return None,
     })
 }

@@ -17,6 +17,7 @@
 
 pub mod accusation;
 pub mod detect;
+pub mod frames;
 pub mod lexicon;
 pub mod ngrams;
 pub mod normalize;
@@ -42,7 +43,7 @@ pub struct FeatureParams {
 impl Default for FeatureParams {
     fn default() -> Self {
         FeatureParams {
-            hash_bits: 12,
+            hash_bits: 16,
             word_ngrams: (1, 2),
             char_ngrams: (3, 5),
         }
@@ -193,6 +194,24 @@ pub const ENGINEERED: &[&str] = &[
     "has_url",
     "mask_chars",
     "elongations",
+    // Structural frames (`frames::FRAME_FEATURES`, same order).
+    "frame_group_emotion",
+    "frame_group_dehumanising",
+    "frame_group_exclusion",
+    "frame_group_violence",
+    "frame_group_negated",
+    "frame_opinion",
+    "frame_question_group",
+    "frame_reported",
+    "frame_counter_speech",
+    "frame_source_hearsay",
+    "frame_source_named",
+    "frame_source_leap",
+    "frame_veiled_threat",
+    "frame_nickname",
+    "frame_mockery",
+    "frame_contempt",
+    "frame_target_idea",
 ];
 
 /// The features of one comment.
@@ -226,6 +245,109 @@ pub fn detect(text: &str) -> Detection {
     let scores = detect::score(text, &a, &mut evidence);
     evidence.sort_by_key(|e| (e.start, e.end));
     Detection { scores, evidence }
+}
+
+/// Who or what a comment is about and which frames it uses, in words (for `explain`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FrameSummary {
+    /// Targets: `deuxième personne`, `personne nommée « X »`, `groupe protégé « X »
+    /// (origin)`, `institution « X »`, `idée « X »`.
+    pub targets: Vec<String>,
+    /// Frames found, with their value: `dénigrement d'un groupe (exclusion) « dehors »`….
+    pub frames: Vec<String>,
+    /// The source of an accusation: none, hearsay, press, official, court.
+    pub source: String,
+}
+
+/// Describes the targets and frames of `text`.
+pub fn describe_frames(text: &str) -> FrameSummary {
+    use lexicon::Kind;
+    let mut a = detect::Analysis::default();
+    detect::analyze(text, &mut a);
+    let f = &a.frames;
+    let orig = |h: &detect::Hit| text[h.os as usize..h.oe as usize].to_string();
+    let mut out = FrameSummary {
+        source: f.source.name().to_string(),
+        ..Default::default()
+    };
+    if a.flags.iter().any(|x| x & detect::flag::SECOND != 0) {
+        out.targets.push("deuxième personne".into());
+    }
+    // Runs of capitalised words are one name.
+    let mut i = 0;
+    while i < a.words.len() {
+        // A capitalised group noun ("les Arabes") or pronoun ("Ceux qui…") names no one.
+        let not_person = a.flags[i] & (detect::flag::PROTECTED | detect::flag::GROUP) != 0
+            || matches!(a.word(i), "ceux" | "celles" | "celui" | "celle");
+        if a.flags[i] & detect::flag::NAME != 0 && !not_person {
+            let start = i;
+            while i + 1 < a.words.len() && a.flags[i + 1] & detect::flag::NAME != 0 {
+                i += 1;
+            }
+            let (s, _) = a.words[start];
+            let (_, e) = a.words[i];
+            let (os, oe) = a.norm.original_range(s as usize, e as usize);
+            out.targets
+                .push(format!("personne nommée « {} »", &text[os..oe]));
+        }
+        i += 1;
+    }
+    for h in &a.hits {
+        let e = &lexicon::LEXICON.entries[h.entry as usize];
+        match h.kind {
+            Kind::ProtectedGroup => out.targets.push(format!(
+                "groupe protégé « {} » ({})",
+                orig(h),
+                e.category.trim_start_matches("group_")
+            )),
+            Kind::Group => out
+                .targets
+                .push(format!("groupe non protégé « {} »", orig(h))),
+            Kind::Frame(frames::Frame::Institution) => {
+                out.targets.push(format!("institution « {} »", orig(h)))
+            }
+            Kind::Frame(frames::Frame::Idea) => out.targets.push(format!("idée « {} »", orig(h))),
+            _ => {}
+        }
+    }
+    out.targets.dedup();
+    for p in &f.predicates {
+        let h = &a.hits[p.hit];
+        let kind = match p.frame {
+            Some(frames::Frame::Emotion) => "émotion négative",
+            Some(frames::Frame::Dehumanising) => "comparaison déshumanisante",
+            Some(frames::Frame::Exclusion) => "appel à l'exclusion",
+            _ if h.kind == Kind::Threat => "violence",
+            _ => "terme déshumanisant",
+        };
+        let how = if p.reported {
+            ", rapporté (cité ou introduit par un verbe de parole)"
+        } else if p.negated {
+            ", nié"
+        } else {
+            ""
+        };
+        out.frames.push(format!(
+            "envers un groupe protégé : {kind} « {} »{how}",
+            orig(h)
+        ));
+    }
+    let named = [
+        (f.opinion, "cadre d'opinion"),
+        (f.question_group, "question sur un groupe protégé"),
+        (f.counter, "contre-discours (propos rapporté et condamné)"),
+        (f.source_leap, "saut d'une source à un verdict"),
+        (f.veiled, "formule de menace voilée"),
+        (f.nickname, "surnom insultant"),
+        (f.mockery, "moquerie par comparaison"),
+        (f.contempt, "mépris par description"),
+    ];
+    for (v, name) in named {
+        if v > 0.0 {
+            out.frames.push(format!("{name} ({v:.2})"));
+        }
+    }
+    out
 }
 
 /// The normalised form of `text` (what the lexicons and n-grams see).
@@ -262,6 +384,16 @@ pub fn extract_into(
             &mut sc.ngrams,
             &mut out.hashed,
         );
+        let a = &sc.analysis;
+        let bits = params.params().hash_bits;
+        for (i, &scope) in a.scope.iter().enumerate() {
+            if scope & detect::SCOPE_NEGATED != 0 {
+                ngrams::add_scoped_word(a.word(i), ngrams::NEGATED_SEED, bits, &mut out.hashed);
+            }
+            if scope & detect::SCOPE_REPORTED != 0 {
+                ngrams::add_scoped_word(a.word(i), ngrams::REPORTED_SEED, bits, &mut out.hashed);
+            }
+        }
         let quotes = match ctx.parent_text {
             Some(p) if !p.is_empty() => {
                 detect::analyze(p, &mut sc.parent);
@@ -433,6 +565,7 @@ fn engineered_into(
     out.push(b(scheme || (bytes.contains(&b'.') && text.contains("www."))));
     out.push(masks as f32);
     out.push(elong as f32);
+    out.extend(a.frames.values());
     debug_assert_eq!(out.len(), ENGINEERED.len());
 }
 

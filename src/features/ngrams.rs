@@ -180,6 +180,24 @@ fn for_each_ngram(
     }
 }
 
+/// Seeds of the scoped word features: a word under negation ("ne sont pas des
+/// voleurs") or inside reported speech (a quotation, or after "ceux qui disent que") is
+/// also counted as a feature of its own, so the model can learn that "voleurs" asserted
+/// and "voleurs" denied or quoted are not the same evidence.
+pub const NEGATED_SEED: u64 = FNV_OFFSET ^ 0x6e;
+/// See `NEGATED_SEED`.
+pub const REPORTED_SEED: u64 = FNV_OFFSET ^ 0x72;
+
+/// Adds one scoped word feature (`seed` = `NEGATED_SEED` or `REPORTED_SEED`) to a sorted,
+/// unique bucket list, keeping it sorted and unique.
+pub fn add_scoped_word(word: &str, seed: u64, bits: u32, out: &mut Vec<(u32, f32)>) {
+    let (bucket, sign) = bucket_sign(fnv1a(seed, word.as_bytes()), bits);
+    match out.binary_search_by_key(&bucket, |&(b, _)| b) {
+        Ok(i) => out[i].1 += sign,
+        Err(i) => out.insert(i, (bucket, sign)),
+    }
+}
+
 #[inline]
 fn bucket_sign(h: u64, bits: u32) -> (u32, f32) {
     let m = mix(h);

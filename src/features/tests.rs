@@ -130,7 +130,12 @@ fn engineered_has_every_name() {
         &params(),
     );
     assert_eq!(fv.engineered.len(), ENGINEERED.len());
-    assert!((30..=50).contains(&ENGINEERED.len()));
+    assert!((50..=70).contains(&ENGINEERED.len()));
+    // The frame features close the list, in the order `Frames::values` fills them.
+    assert_eq!(
+        &ENGINEERED[ENGINEERED.len() - super::frames::FRAME_FEATURES.len()..],
+        &super::frames::FRAME_FEATURES[..]
+    );
     let mut names: Vec<_> = ENGINEERED.to_vec();
     names.sort();
     names.dedup();
@@ -277,4 +282,44 @@ fn seed_labels_per_reason() {
         let (l, f, ff) = table[i];
         println!("{r:<12} {l:>9} {f:>7} {ff:>12}");
     }
+}
+
+#[test]
+fn frames_are_described_in_words() {
+    let d = super::describe_frames(
+        "Ceux qui disent que les Arabes sont des sauvages devraient avoir honte.",
+    );
+    assert!(
+        d.targets
+            .iter()
+            .any(|t| t == "groupe protégé « Arabes » (origin)"),
+        "{d:?}"
+    );
+    assert!(
+        !d.targets.iter().any(|t| t.starts_with("personne nommée")),
+        "{d:?}"
+    );
+    assert!(
+        d.frames.iter().any(|f| f.starts_with("contre-discours")),
+        "{d:?}"
+    );
+    let d = super::describe_frames("Selon le parquet, Gaspard Morlaix est mis en examen.");
+    assert_eq!(d.source, "court");
+    assert!(
+        d.targets
+            .iter()
+            .any(|t| t == "personne nommée « Gaspard Morlaix »"),
+        "{d:?}"
+    );
+    let d = super::describe_frames("Je sais où tu gares ta voiture, Gaspard.");
+    assert!(
+        d.targets.contains(&"deuxième personne".to_string()),
+        "{d:?}"
+    );
+    assert!(
+        d.frames
+            .iter()
+            .any(|f| f.starts_with("formule de menace voilée")),
+        "{d:?}"
+    );
 }

@@ -3,6 +3,7 @@
 
 mod common;
 mod explain;
+mod functional;
 mod queue;
 mod score;
 mod thread;
