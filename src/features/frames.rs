@@ -61,10 +61,12 @@ pub enum Frame {
     Idea,
     /// Institutions (la mairie, Matignon, le conseil).
     Institution,
+    /// Negative traits asserted of whole groups (voleurs, violents, inférieurs).
+    Stereotype,
 }
 
 /// Every frame, in `frames.csv` category order.
-pub const FRAMES: [Frame; 17] = [
+pub const FRAMES: [Frame; 18] = [
     Frame::Emotion,
     Frame::Dehumanising,
     Frame::Exclusion,
@@ -82,6 +84,7 @@ pub const FRAMES: [Frame; 17] = [
     Frame::Contempt,
     Frame::Idea,
     Frame::Institution,
+    Frame::Stereotype,
 ];
 
 impl Frame {
@@ -105,6 +108,7 @@ impl Frame {
             Frame::Contempt => "frame_contempt",
             Frame::Idea => "frame_idea",
             Frame::Institution => "frame_institution",
+            Frame::Stereotype => "frame_stereotype",
         }
     }
 
@@ -197,6 +201,11 @@ pub struct Frames {
     pub target_idea: f32,
     /// The comment is about an institution.
     pub target_institution: f32,
+    /// A negative trait asserted of a protected group ("les X sont violents").
+    pub group_stereotype: f32,
+    /// A negative trait or predicate under negation ("ne sont pas des voleurs"): denial
+    /// of a stereotype, whoever it is about.
+    pub negated_negative: f32,
     /// Group-directed predicates, for the detectors and `explain`.
     pub predicates: Vec<GroupPredicate>,
     /// Hits reported by a frame (indexes into `Analysis::hits`), sorted.
@@ -209,7 +218,7 @@ pub struct Frames {
 
 impl Frames {
     /// The engineered values, in `FRAME_FEATURES` order.
-    pub fn values(&self) -> [f32; 17] {
+    pub fn values(&self) -> [f32; 19] {
         [
             self.group_emotion,
             self.group_dehumanising,
@@ -231,6 +240,8 @@ impl Frames {
             self.mockery,
             self.contempt,
             self.target_idea.max(self.target_institution),
+            self.group_stereotype,
+            self.negated_negative,
         ]
     }
 
@@ -250,7 +261,7 @@ impl Frames {
 }
 
 /// Names of the frame features, appended to `ENGINEERED`.
-pub const FRAME_FEATURES: [&str; 17] = [
+pub const FRAME_FEATURES: [&str; 19] = [
     "frame_group_emotion",
     "frame_group_dehumanising",
     "frame_group_exclusion",
@@ -268,6 +279,8 @@ pub const FRAME_FEATURES: [&str; 17] = [
     "frame_mockery",
     "frame_contempt",
     "frame_target_idea",
+    "frame_group_stereotype",
+    "frame_negated_negative",
 ];
 
 fn frame_of(h: &Hit) -> Option<Frame> {
@@ -410,6 +423,35 @@ pub fn analyze(text: &str, a: &Analysis, out: &mut Frames) {
             _ => &mut out.group_violence,
         };
         *slot = slot.max(p.weight);
+    }
+    // Stereotypes: a negative trait with a protected group in scope, asserted; any
+    // negative trait or predicate under negation is a denial.
+    for h in &a.hits {
+        let negative = frame_of(h) == Some(Frame::Stereotype)
+            || matches!(
+                frame_of(h),
+                Some(Frame::Emotion | Frame::Dehumanising | Frame::Exclusion)
+            )
+            || matches!(
+                h.kind,
+                Kind::Insult | Kind::Dehumanising | Kind::Slur | Kind::Wrongdoing
+            );
+        if !negative {
+            continue;
+        }
+        let ws = (h.ws as usize).min(nw - 1);
+        if a.scope[ws] & super::detect::SCOPE_NEGATED != 0 || negated(h) {
+            out.negated_negative = out.negated_negative.max(weight(h));
+            continue;
+        }
+        if frame_of(h) != Some(Frame::Stereotype)
+            || a.scope[ws] & super::detect::SCOPE_REPORTED != 0
+        {
+            continue;
+        }
+        if group_for(sent_of(ws) as usize).is_some() {
+            out.group_stereotype = out.group_stereotype.max(weight(h));
+        }
     }
     out.reported = reported_any;
     // Counter-speech: something offensive is reported and the comment condemns or
@@ -608,6 +650,22 @@ mod tests {
         let f = frames("« Les juifs, dehors » : c'est ignoble, j'ai signalé le message.");
         assert_eq!(f.group_attack(), 0.0, "{f:?}");
         assert_eq!(f.counter, 1.0);
+    }
+
+    #[test]
+    fn stereotypes_asserted_and_denied() {
+        let f = frames("Les Roumains sont tous des voleurs.");
+        assert!(
+            f.group_stereotype > 0.8 && f.negated_negative == 0.0,
+            "{f:?}"
+        );
+        let f = frames("Non, les Roumains ne sont pas des voleurs.");
+        assert!(
+            f.group_stereotype == 0.0 && f.negated_negative > 0.8,
+            "{f:?}"
+        );
+        let f = frames("Les voleurs de vélos sévissent encore rue Haute.");
+        assert_eq!(f.group_stereotype, 0.0, "{f:?}");
     }
 
     #[test]

@@ -145,8 +145,8 @@ pub struct Context<'a> {
     pub flagged_siblings: usize,
 }
 
-/// Names of the engineered (dense, standardised) features, in vector order.
-pub const ENGINEERED: &[&str] = &[
+/// The engineered features before the frames.
+const BASE_FEATURES: [&str; 42] = [
     // Detector scores of this comment.
     "det_insult",
     "det_masked_slur",
@@ -194,25 +194,30 @@ pub const ENGINEERED: &[&str] = &[
     "has_url",
     "mask_chars",
     "elongations",
-    // Structural frames (`frames::FRAME_FEATURES`, same order).
-    "frame_group_emotion",
-    "frame_group_dehumanising",
-    "frame_group_exclusion",
-    "frame_group_violence",
-    "frame_group_negated",
-    "frame_opinion",
-    "frame_question_group",
-    "frame_reported",
-    "frame_counter_speech",
-    "frame_source_hearsay",
-    "frame_source_named",
-    "frame_source_leap",
-    "frame_veiled_threat",
-    "frame_nickname",
-    "frame_mockery",
-    "frame_contempt",
-    "frame_target_idea",
 ];
+
+/// Names of the engineered (dense, standardised) features, in vector order: the base
+/// features, then the structural frames (`frames::FRAME_FEATURES`).
+pub const ENGINEERED: &[&str] = &concat_names::<42, 19, 61>(BASE_FEATURES, frames::FRAME_FEATURES);
+
+/// `a` then `b`, at compile time (C = A + B, checked at compile time).
+const fn concat_names<const A: usize, const B: usize, const C: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; C] {
+    assert!(A + B == C, "C must be A + B");
+    let mut out = [""; C];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < C {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
+}
 
 /// The features of one comment.
 #[derive(Debug, Clone, Default)]

