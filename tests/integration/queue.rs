@@ -546,7 +546,10 @@ fn queue_html_in_headless_chromium_renders_hostile_comments_as_text() {
         "&lt;iframe srcdoc=",
         "&amp;amp; &amp;lt;b&amp;gt;",
     ] {
-        assert!(text_only.contains(frag), "`{frag}` not shown as text:\n{dom}");
+        assert!(
+            text_only.contains(frag),
+            "`{frag}` not shown as text:\n{dom}"
+        );
     }
 
     // 2. A screenshot for people to look at (kept in the target directory).
