@@ -58,7 +58,7 @@ if cmp -s "$W/model.json" models/default.json; then
 else
   echo "retrained model DIFFERS from models/default.json"
 fi
-echo "tamis train: $(secs "$W/train.time") wall, peak $(peak "$W/train.time") (review: 4 alphas x 4 folds; reasons: 4 folds each; 6 final fits; 2 cores)"
+echo "tamis train: $(secs "$W/train.time") wall, peak $(peak "$W/train.time") (review: 3 alphas x 4 folds; reasons: 4 folds each; 6 final fits; 2 cores)"
 /usr/bin/time -v python3 "$SHARED/baselines/tfidf_lr.py" "$W/corpus.csv" "$W/seeds.csv" > "$W/base_seeds.out" 2> "$W/base_seeds.time"
 echo "baseline fit: $(grep fit_seconds "$W/base_seeds.out")  (one fit, no CV)"
 

@@ -41,9 +41,9 @@ impl Default for TrainParams {
             folds: 4,
             seed: 17,
             min_precision: None,
-            alphas: vec![0.1, 0.3, 1.0, 3.0],
+            alphas: vec![0.1, 0.3, 1.0],
             max_iterations: 60,
-            max_columns: 3072,
+            max_columns: 4096,
             features: FeatureParams::default(),
         }
     }

@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, default_value_t = 16)]
     pub hash_bits: u32,
     /// At most this many hashed buckets are fitted (chosen by χ²; the rest weigh 0).
-    #[arg(long, default_value_t = 3072)]
+    #[arg(long, default_value_t = 4096)]
     pub max_columns: usize,
     /// Also print the cross-validated F1 of every label per value of this column (e.g.
     /// `register`); rows without it are grouped as `-`.
