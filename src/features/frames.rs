@@ -214,6 +214,26 @@ pub struct Frames {
     pub insult_hits: Vec<usize>,
     /// Strong veiled-threat hits (indexes), for evidence.
     pub veiled_hits: Vec<usize>,
+    /// Per-sentence and per-word buffers, kept across comments (no allocation per
+    /// comment once they have grown).
+    buf: Buffers,
+}
+
+/// Scratch space of `analyze`.
+#[derive(Debug, Clone, Default)]
+struct Buffers {
+    first: Vec<usize>,
+    last: Vec<usize>,
+    protected_in: Vec<usize>,
+    anaphora_in: Vec<bool>,
+    report_end: Vec<u32>,
+    institution_at: Vec<bool>,
+}
+
+/// Clears `v` and fills it with `n` copies of `x`, keeping its allocation.
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
 }
 
 impl Frames {
@@ -307,7 +327,30 @@ const TITLE_DET: &[&str] = &[
 
 /// Fills `out` from the analysis (hits and word flags must be computed).
 pub fn analyze(text: &str, a: &Analysis, out: &mut Frames) {
-    *out = Frames::default();
+    // Reset every value, keep the allocations.
+    let mut buf = std::mem::take(&mut out.buf);
+    let mut lists = (
+        std::mem::take(&mut out.predicates),
+        std::mem::take(&mut out.reported_hits),
+        std::mem::take(&mut out.insult_hits),
+        std::mem::take(&mut out.veiled_hits),
+    );
+    lists.0.clear();
+    lists.1.clear();
+    lists.2.clear();
+    lists.3.clear();
+    *out = Frames {
+        predicates: lists.0,
+        reported_hits: lists.1,
+        insult_hits: lists.2,
+        veiled_hits: lists.3,
+        ..Frames::default()
+    };
+    analyze_with(text, a, out, &mut buf);
+    out.buf = buf;
+}
+
+fn analyze_with(text: &str, a: &Analysis, out: &mut Frames, buf: &mut Buffers) {
     let nw = a.words.len();
     if nw == 0 {
         return;
@@ -315,15 +358,18 @@ pub fn analyze(text: &str, a: &Analysis, out: &mut Frames) {
     // Sentence ranges of words, for the per-sentence scopes: [start, end) per sentence.
     let sent_of = |w: usize| a.sentence[w.min(nw - 1)];
     let sentences = a.sentence[nw - 1] as usize + 1;
-    let mut first = vec![usize::MAX; sentences];
-    let mut last = vec![0usize; sentences];
+    refill(&mut buf.first, sentences, usize::MAX);
+    refill(&mut buf.last, sentences, 0);
+    let (first, last) = (&mut buf.first, &mut buf.last);
     for (i, &s) in a.sentence.iter().enumerate() {
         let s = s as usize;
         first[s] = first[s].min(i);
         last[s] = i + 1;
     }
-    let mut protected_in = vec![usize::MAX; sentences]; // a protected word per sentence
-    let mut anaphora_in = vec![false; sentences];
+    // A protected word per sentence, and whether the sentence has an anaphora.
+    refill(&mut buf.protected_in, sentences, usize::MAX);
+    refill(&mut buf.anaphora_in, sentences, false);
+    let (protected_in, anaphora_in) = (&mut buf.protected_in, &mut buf.anaphora_in);
     for i in 0..nw {
         let s = a.sentence[i] as usize;
         if a.flags[i] & flag::PROTECTED != 0 && protected_in[s] == usize::MAX {
@@ -351,7 +397,8 @@ pub fn analyze(text: &str, a: &Analysis, out: &mut Frames) {
     };
     // The earliest end of a reporting cue in each sentence: a hit after it is reported.
     // (Per-sentence minima keep the frames linear in the number of hits.)
-    let mut report_end = vec![u32::MAX; sentences];
+    refill(&mut buf.report_end, sentences, u32::MAX);
+    let report_end = &mut buf.report_end;
     for r in &a.hits {
         if frame_of(r) == Some(Frame::Report) {
             let s = sent_of(r.ws as usize) as usize;
@@ -556,7 +603,8 @@ pub fn analyze(text: &str, a: &Analysis, out: &mut Frames) {
     }
 
     // Insults without insult words.
-    let mut institution_at = vec![false; nw];
+    refill(&mut buf.institution_at, nw, false);
+    let institution_at = &mut buf.institution_at;
     for x in &a.hits {
         if frame_of(x) == Some(Frame::Institution) {
             institution_at[(x.ws as usize).min(nw - 1)] = true;
