@@ -345,37 +345,61 @@ pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Sc
     let fvs = extract_items(items, model.feature_params());
     fvs.par_iter()
         .zip(items.par_iter())
-        .map(|(fv, it)| {
-            let mut s = model.score(fv, opts.threshold, opts.explain);
-            // `masked_slur` needs a disguise somewhere: checked only when it is listed.
-            if s.reasons.iter().any(|r| r.reason == "masked_slur")
-                && fv.detection.scores.masked_slur == 0.0
-                && !looks_disguised(&it.text)
-            {
-                s = model.score_with(fv, opts.threshold, opts.explain, false);
-            }
-            // A reason no detector span supports gets the words its model weighed most.
-            for r in s.reasons.iter_mut().filter(|r| r.evidence.is_empty()) {
-                r.evidence = model.word_evidence(&r.reason, &it.text);
-            }
-            // Name hashed buckets by the n-grams of this comment that fell in them.
-            for c in &mut s.contributions {
-                if let Some(b) = c
-                    .feature
-                    .strip_prefix("ngram:")
-                    .and_then(|b| b.parse().ok())
-                {
-                    let norm = features::normalized_text(&it.text);
-                    let grams =
-                        features::ngrams::ngrams_in_bucket(&norm, model.feature_params(), b);
-                    if !grams.is_empty() {
-                        c.feature = format!("ngram:{}", grams.join(" | "));
-                    }
-                }
-            }
-            s
-        })
+        .map(|(fv, it)| finish_score(model, fv, &it.text, opts))
         .collect()
+}
+
+/// Scores one comment on the calling thread (no thread pool: a server answering one
+/// comment per request must not pay for waking one), with its parent's text as thread
+/// context when it is a reply. Gives exactly what `score_items` gives for the same
+/// comment as the only reply of a two-comment thread, and the comment's detector scores.
+pub fn score_one(
+    text: &str,
+    parent: Option<&str>,
+    model: &Model,
+    opts: &ScoreOptions,
+) -> (Score, DetectorScores) {
+    let parent_scores = parent.map(|p| features::detect(p).scores);
+    let ctx = Context {
+        depth: usize::from(parent.is_some()),
+        parent_text: parent,
+        parent_scores: parent_scores.as_ref(),
+        flagged_siblings: 0,
+    };
+    let fv = features::extract(text, &ctx, model.feature_params());
+    (finish_score(model, &fv, text, opts), fv.detection.scores)
+}
+
+/// The model's score of one extracted comment, with the masked-slur check, evidence for
+/// reasons without a detector span, and readable n-gram names when explaining.
+fn finish_score(model: &Model, fv: &FeatureVector, text: &str, opts: &ScoreOptions) -> Score {
+    let mut s = model.score(fv, opts.threshold, opts.explain);
+    // `masked_slur` needs a disguise somewhere: checked only when it is listed.
+    if s.reasons.iter().any(|r| r.reason == "masked_slur")
+        && fv.detection.scores.masked_slur == 0.0
+        && !looks_disguised(text)
+    {
+        s = model.score_with(fv, opts.threshold, opts.explain, false);
+    }
+    // A reason no detector span supports gets the words its model weighed most.
+    for r in s.reasons.iter_mut().filter(|r| r.evidence.is_empty()) {
+        r.evidence = model.word_evidence(&r.reason, text);
+    }
+    // Name hashed buckets by the n-grams of this comment that fell in them.
+    for c in &mut s.contributions {
+        if let Some(b) = c
+            .feature
+            .strip_prefix("ngram:")
+            .and_then(|b| b.parse().ok())
+        {
+            let norm = features::normalized_text(text);
+            let grams = features::ngrams::ngrams_in_bucket(&norm, model.feature_params(), b);
+            if !grams.is_empty() {
+                c.feature = format!("ngram:{}", grams.join(" | "));
+            }
+        }
+    }
+    s
 }
 
 /// Whether a text shows any sign of a disguised word: mask or leet symbols, a digit
@@ -1047,6 +1071,36 @@ pub fn read_labelled(paths: &[String], opts: &TableOptions) -> Result<Vec<(Strin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn one_comment_scores_as_in_a_thread() {
+        use super::*;
+        let model = Model::embedded().unwrap();
+        let opts = ScoreOptions::default();
+        let parent = "Le maire de Vierzac a encore augmenté les impôts.";
+        let reply = "Et toi t'es qu'un abruti qui ne paie rien, Gontran.";
+        let items = vec![
+            Item {
+                text: parent.into(),
+                parent: None,
+                depth: 0,
+            },
+            Item {
+                text: reply.into(),
+                parent: Some(0),
+                depth: 1,
+            },
+        ];
+        let in_thread = score_items(&items, model, &opts);
+        let (alone_parent, _) = score_one(parent, None, model, &opts);
+        let (alone_reply, det) = score_one(reply, Some(parent), model, &opts);
+        assert_eq!(alone_parent, in_thread[0]);
+        assert_eq!(alone_reply, in_thread[1]);
+        assert!(alone_reply.review && det.insult > 0.0);
+        // The parent's text is context: without it the score differs.
+        let (no_context, _) = score_one(reply, None, model, &opts);
+        assert_ne!(no_context.score, alone_reply.score);
+    }
 
     #[test]
     fn disguise_signs() {

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod explain;
 pub mod queue;
 pub mod score;
+pub mod serve;
 pub mod thread;
 pub mod train;
 
@@ -27,6 +28,7 @@ enum Command {
     Eval(eval::Args),
     Queue(queue::Args),
     Explain(explain::Args),
+    Serve(serve::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -38,6 +40,7 @@ pub fn run(cli: Cli) -> tamis::Result<()> {
         Command::Eval(a) => eval::run(a),
         Command::Queue(a) => queue::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

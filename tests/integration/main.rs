@@ -6,5 +6,6 @@ mod explain;
 mod functional;
 mod queue;
 mod score;
+mod serve;
 mod thread;
 mod train;
