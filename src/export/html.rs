@@ -99,9 +99,9 @@ pub fn script_json<T: Serialize>(value: &T) -> String {
     out
 }
 
-/// A probability the French way: `0,91`.
+/// A probability the French way, with the resolution it needs near certainty.
 fn fr(p: f32) -> String {
-    format!("{p:.2}").replace('.', ",")
+    super::display_prob(p)
 }
 
 /// The comment's text with each evidence run in a `<mark>`; every piece escaped on its

@@ -156,15 +156,43 @@ fn max_severity(reasons: &[ReasonScore]) -> u8 {
         .unwrap_or(0)
 }
 
-/// Queue order of two scored comments given their input positions: probability
-/// descending, then severity descending, then input order. `total_cmp` keeps the order
-/// total even if a model ever produced NaN.
+/// How urgently a comment needs a moderator: its calibrated review probability times a
+/// factor for the most severe reason it carries, `0.5 + 0.1 × severity` (threat 1.0,
+/// hate 0.9, accusation 0.8, insult 0.7, masked slur 0.6, none 0.5). At equal
+/// confidence a threat therefore always outranks an insult, and a near-certain insult
+/// (0.99 × 0.7 = 0.69) still outranks a doubtful threat (0.6 × 1.0 = 0.60).
+pub fn danger(score: &crate::model::Score) -> f32 {
+    score.score * (0.5 + 0.1 * f32::from(max_severity(&score.reasons)))
+}
+
+/// Queue order of two scored comments given their input positions: danger descending,
+/// then probability, then severity, then input order. `total_cmp` keeps the order total
+/// even if a model ever produced NaN.
 fn priority(a: (&Scored, usize), b: (&Scored, usize)) -> Ordering {
-    b.0.score
-        .score
-        .total_cmp(&a.0.score.score)
+    danger(&b.0.score)
+        .total_cmp(&danger(&a.0.score))
+        .then_with(|| b.0.score.score.total_cmp(&a.0.score.score))
         .then_with(|| max_severity(&b.0.score.reasons).cmp(&max_severity(&a.0.score.reasons)))
         .then_with(|| a.1.cmp(&b.1))
+}
+
+/// A probability with the resolution it needs to be told apart near certainty, the
+/// French way: `0,42`, `0,994`, `0,9996`, and never `1,00` for what is not 1.
+pub fn display_prob(p: f32) -> String {
+    let s = if p >= 0.9999 {
+        return if p >= 1.0 {
+            "1".into()
+        } else {
+            "> 0,9999".into()
+        };
+    } else if p >= 0.999 {
+        format!("{p:.4}")
+    } else if p >= 0.99 {
+        format!("{p:.3}")
+    } else {
+        format!("{p:.2}")
+    };
+    s.replace('.', ",")
 }
 
 /// Builds the ranked review queue from every scored comment (in input order).
@@ -537,7 +565,7 @@ mod tests {
     }
 
     #[test]
-    fn ranking_is_probability_then_severity_then_input_order() {
+    fn ranking_is_danger_then_probability_then_input_order() {
         let s = vec![
             scored("p", 1, None, 0, "a", 0.7, &[("insult", &[])]),
             scored("p", 2, None, 0, "b", 0.9, &[("masked_slur", &[])]),
@@ -547,12 +575,62 @@ mod tests {
             scored("p", 6, None, 0, "f", 0.7, &[("hate", &[]), ("insult", &[])]),
         ];
         let q = build_queue(&s, &QueueOptions::default(), &model());
-        assert_eq!(ranks(&q), vec![2, 3, 6, 1, 4]);
+        // Danger: 3 threat 0.7 × 1.0 = 0.70; 6 hate 0.7 × 0.9 = 0.63; 2 masked slur
+        // 0.9 × 0.6 = 0.54; 1 and 4 insult 0.7 × 0.7 = 0.49, in input order.
+        assert_eq!(ranks(&q), vec![3, 6, 2, 1, 4]);
         assert_eq!(
             q.items.iter().map(|i| i.rank).collect::<Vec<_>>(),
             vec![1, 2, 3, 4, 5]
         );
         assert_eq!(q.selected, 5);
+    }
+
+    #[test]
+    fn every_threat_outranks_every_insult_at_equal_confidence() {
+        let mut s = Vec::new();
+        let mut i = 0;
+        for p in [0.45, 0.6, 0.8, 0.95, 0.999, 1.0] {
+            for reasons in [
+                &[("insult", &[][..])][..],
+                &[("threat", &[])],
+                &[("masked_slur", &[]), ("insult", &[])],
+            ] {
+                i += 1;
+                s.push(scored("p", i, None, 0, "t", p, reasons));
+            }
+        }
+        let q = build_queue(
+            &s,
+            &QueueOptions {
+                all: true,
+                ..Default::default()
+            },
+            &model(),
+        );
+        let rank = |idx: usize| q.items.iter().position(|it| it.index == idx).unwrap();
+        for a in &s {
+            for b in &s {
+                let threat = |x: &Scored| x.score.reasons.iter().any(|r| r.reason == "threat");
+                if threat(a) && !threat(b) && a.score.score >= b.score.score {
+                    assert!(
+                        rank(a.record.index) < rank(b.record.index),
+                        "{} vs {}",
+                        a.record.index,
+                        b.record.index
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn probabilities_near_certainty_keep_their_resolution() {
+        assert_eq!(display_prob(0.4249), "0,42");
+        assert_eq!(display_prob(0.9941), "0,994");
+        assert_eq!(display_prob(0.99962), "0,9996");
+        assert_eq!(display_prob(0.99999), "> 0,9999");
+        assert_eq!(display_prob(1.0), "1");
+        assert_ne!(display_prob(0.998), display_prob(0.9995));
     }
 
     #[test]

@@ -71,7 +71,13 @@ fn severity(v: &Value) -> u8 {
         .unwrap_or(0)
 }
 
-/// Asserts the queue order: probability, then severity, then input order.
+/// The queue's documented danger: probability × (0.5 + 0.1 × severity), in f32 as tamis
+/// computes it.
+fn danger(v: &Value) -> f32 {
+    v["score"].as_f64().unwrap() as f32 * (0.5 + 0.1 * f32::from(severity(v)))
+}
+
+/// Asserts the queue order: danger, then probability, then severity, then input order.
 fn assert_ranked(items: &[Value], reference: &[Value]) {
     let pos: HashMap<(String, u64), usize> = reference
         .iter()
@@ -84,12 +90,46 @@ fn assert_ranked(items: &[Value], reference: &[Value]) {
     for w in items.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         let (pa, pb) = (a["score"].as_f64().unwrap(), b["score"].as_f64().unwrap());
-        let key = |v: &Value, p: f64| (-p, std::cmp::Reverse(severity(v)), pos[&id(v)]);
+        let key = |v: &Value, p: f64| (-danger(v), -p, std::cmp::Reverse(severity(v)), pos[&id(v)]);
         assert!(
             key(a, pa).partial_cmp(&key(b, pb)) == Some(std::cmp::Ordering::Less),
             "out of order:\n{a}\n{b}"
         );
     }
+}
+
+#[test]
+fn threats_rank_above_insults_in_a_mixed_queue() {
+    let dir = tempdir();
+    let fixture = crate::common::root().join("tests/fixtures/queue_mixed.csv");
+    let out = dir.path().join("q.jsonl");
+    queue_ok(&[
+        fixture.to_str().unwrap(),
+        "--all",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let items = jsonl_file(&out);
+    assert_eq!(items.len(), 20);
+    let kind = |v: &Value| v["id"].as_str().unwrap().chars().next().unwrap();
+    let rank = |v: &Value| v["rank"].as_u64().unwrap();
+    for t in items.iter().filter(|v| kind(v) == 't') {
+        assert!(
+            t["review"].as_bool().unwrap(),
+            "a direct threat must be reviewed: {t}"
+        );
+        for o in items.iter().filter(|v| kind(v) == 'i') {
+            let (pt, po) = (t["score"].as_f64().unwrap(), o["score"].as_f64().unwrap());
+            // At equal (or lower) confidence, the threat comes first.
+            if pt >= po {
+                assert!(rank(t) < rank(o), "threat {t}\nranked after\n{o}");
+            }
+        }
+    }
+    // The top of the queue is threats, whatever the insults' near-certainty: the
+    // queue used to open with a wall of insults at 1,00.
+    let top: Vec<char> = items.iter().take(6).map(kind).collect();
+    assert_eq!(top, ['t'; 6], "{items:#?}");
 }
 
 #[test]
