@@ -62,6 +62,10 @@ pub struct Score {
     /// Every reason model's probability, in `REASONS` order (for evaluation).
     #[serde(skip)]
     pub reason_scores: [f32; 5],
+    /// When explaining a review that no reason reaches: its most likely reason, which
+    /// stays below its own threshold and is therefore not one of `reasons`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub below_threshold: Vec<ReasonScore>,
 }
 
 /// The feature spec a model was trained with; scoring rebuilds exactly these features.
@@ -368,34 +372,37 @@ impl Model {
         for (k, l) in labels[1..].iter().enumerate() {
             reason_scores[k] = sigmoid(self.margin(l, fv, None));
         }
+        // Only reasons over their own threshold are reasons. A review none of them
+        // explains gets its most likely reason under `below_threshold` when explaining,
+        // never presented as a reason.
+        let allowed = |k: usize| masked_possible || REASONS[k] != "masked_slur";
         let mut reasons = Vec::new();
+        let mut below_threshold = Vec::new();
         if review {
-            let allowed = |k: usize| masked_possible || REASONS[k] != "masked_slur";
-            let over: Vec<usize> = (0..REASONS.len())
-                .filter(|&k| allowed(k) && reason_scores[k] >= labels[k + 1].threshold)
-                .collect();
-            // A review with no reason over threshold lists its most likely reason.
-            let chosen = if over.is_empty() {
-                let best = (0..REASONS.len())
-                    .filter(|&k| allowed(k))
-                    .max_by(|&a, &b| {
-                        let ra = reason_scores[a] / labels[a + 1].threshold.max(1e-6);
-                        let rb = reason_scores[b] / labels[b + 1].threshold.max(1e-6);
-                        ra.total_cmp(&rb)
-                    })
-                    .unwrap_or(0);
-                vec![best]
-            } else {
-                over
-            };
-            for k in chosen {
-                reasons.push(ReasonScore {
-                    reason: REASONS[k].to_string(),
-                    score: reason_scores[k],
-                    evidence: evidence_for(REASONS[k], fv),
-                });
+            for k in (0..REASONS.len()).filter(|&k| allowed(k)) {
+                if reason_scores[k] >= labels[k + 1].threshold {
+                    reasons.push(ReasonScore {
+                        reason: REASONS[k].to_string(),
+                        score: reason_scores[k],
+                        evidence: evidence_for(REASONS[k], fv),
+                    });
+                }
             }
             reasons.sort_by(|a, b| b.score.total_cmp(&a.score));
+            if reasons.is_empty() && explain {
+                let best = (0..REASONS.len()).filter(|&k| allowed(k)).max_by(|&a, &b| {
+                    let ra = reason_scores[a] / labels[a + 1].threshold.max(1e-6);
+                    let rb = reason_scores[b] / labels[b + 1].threshold.max(1e-6);
+                    ra.total_cmp(&rb)
+                });
+                if let Some(k) = best {
+                    below_threshold.push(ReasonScore {
+                        reason: REASONS[k].to_string(),
+                        score: reason_scores[k],
+                        evidence: evidence_for(REASONS[k], fv),
+                    });
+                }
+            }
         }
         let contributions = parts
             .map(|mut ps| {
@@ -415,6 +422,7 @@ impl Model {
             reasons,
             contributions,
             reason_scores,
+            below_threshold,
         }
     }
 
@@ -450,13 +458,19 @@ impl Model {
         out
     }
 
-    /// A readable name for feature column `i`.
+    /// A readable name for feature column `i`: what the feature means in French, then
+    /// its technical name (`cible : deuxième personne (second_person)`). Hashed columns
+    /// are `ngram:<bucket>` until the scorer names them by the comment's own n-grams.
     pub fn feature_name(&self, i: usize) -> String {
         let b = self.params.buckets();
         if i >= b {
-            ENGINEERED
-                .get(i - b)
-                .map_or_else(|| format!("feature:{i}"), |n| n.to_string())
+            ENGINEERED.get(i - b).map_or_else(
+                || format!("feature:{i}"),
+                |n| match describe_engineered(n) {
+                    Some(d) => format!("{d} ({n})"),
+                    None => n.to_string(),
+                },
+            )
         } else {
             format!("ngram:{i}")
         }
@@ -469,13 +483,101 @@ impl Model {
     }
 }
 
+/// What an engineered feature means, in French, for `--explain`.
+pub fn describe_engineered(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "det_insult" => "détecteur : insulte",
+        "det_masked_slur" => "détecteur : mot masqué",
+        "det_hate" => "détecteur : haine",
+        "det_threat" => "détecteur : menace",
+        "det_accusation" => "détecteur : accusation",
+        "det_profanity" => "détecteur : grossièreté",
+        "n_insult" => "mots d’insulte",
+        "n_dehumanising" => "mots déshumanisants",
+        "n_slur" => "injures visant un groupe",
+        "n_profanity" => "grossièretés",
+        "n_threat" => "mots de menace",
+        "n_wrongdoing" => "mots d’accusation (délit, faute)",
+        "n_disguised" => "mots déguisés",
+        "target_present" => "une cible est nommée",
+        "second_person" => "cible : deuxième personne",
+        "proper_name" => "cible : nom propre",
+        "group_noun" => "cible : un groupe",
+        "protected_group" => "cible : groupe protégé",
+        "attribution_cue" => "attribution (« il a », « elle est »)",
+        "hearsay_cue" => "ouï-dire (« on dit que »)",
+        "counter_speech_cue" => "contre-discours",
+        "negation_cue" => "négation",
+        "hit_in_quote" => "mot entre guillemets",
+        "quotes_parent" => "cite le commentaire parent",
+        "parent_insult" => "parent : insulte",
+        "parent_masked_slur" => "parent : mot masqué",
+        "parent_hate" => "parent : haine",
+        "parent_threat" => "parent : menace",
+        "parent_accusation" => "parent : accusation",
+        "parent_profanity" => "parent : grossièreté",
+        "parent_max" => "parent : détecteur le plus fort",
+        "depth" => "profondeur dans le fil",
+        "is_reply" => "est une réponse",
+        "flagged_siblings" => "réponses voisines signalées",
+        "reply_second_person" => "réponse en deuxième personne",
+        "log_words" => "longueur",
+        "caps_ratio" => "majuscules",
+        "exclamations" => "points d’exclamation",
+        "questions" => "points d’interrogation",
+        "has_url" => "lien",
+        "mask_chars" => "caractères de masquage",
+        "elongations" => "lettres répétées",
+        "frame_group_emotion" => "cadre : émotion envers un groupe",
+        "frame_group_dehumanising" => "cadre : groupe déshumanisé",
+        "frame_group_exclusion" => "cadre : exclusion d’un groupe",
+        "frame_group_violence" => "cadre : violence contre un groupe",
+        "frame_group_negated" => "cadre : propos sur un groupe nié",
+        "frame_opinion" => "cadre : opinion",
+        "frame_question_group" => "cadre : question sur un groupe",
+        "frame_reported" => "cadre : propos rapportés",
+        "frame_counter_speech" => "cadre : contre-discours",
+        "frame_source_hearsay" => "source : ouï-dire",
+        "frame_source_named" => "source : presse, autorité ou justice",
+        "frame_source_leap" => "cadre : conclusion sans source",
+        "frame_veiled_threat" => "cadre : menace voilée",
+        "frame_nickname" => "cadre : surnom moqueur",
+        "frame_mockery" => "cadre : moquerie",
+        "frame_contempt" => "cadre : mépris",
+        "frame_target_idea" => "cible : une idée ou une institution",
+        "frame_group_stereotype" => "cadre : stéréotype sur un groupe",
+        "frame_negated_negative" => "cadre : négatif nié",
+        _ => return None,
+    })
+}
+
+/// An n-gram as `ngrams_in_bucket` describes it (`w:t'es con`, `c: con`), in words:
+/// `mot « con »`, `suite « t'es con »`, `n-gramme « ␣con »` (␣ marks a word edge).
+pub fn describe_ngram(d: &str) -> String {
+    if let Some(w) = d.strip_prefix("w:") {
+        if w.contains(' ') {
+            format!("suite « {w} »")
+        } else {
+            format!("mot « {w} »")
+        }
+    } else if let Some(c) = d.strip_prefix("c:") {
+        format!("n-gramme « {} »", c.replace(' ', "␣"))
+    } else {
+        d.to_string()
+    }
+}
+
 /// French function words left out of n-gram evidence.
 const FUNCTION_WORDS: &[&str] = &[
-    "a", "à", "au", "aux", "ce", "ces", "cette", "d", "de", "des", "du", "elle", "elles", "en",
-    "est", "et", "il", "ils", "j", "je", "l", "la", "le", "les", "leur", "leurs", "m", "ma", "mes",
-    "mon", "n", "ne", "nous", "on", "ont", "ou", "par", "pas", "pour", "qu", "que", "qui", "s",
-    "sa", "se", "ses", "son", "sont", "sur", "t", "ta", "te", "tes", "ton", "tu", "un", "une",
-    "vous", "y",
+    "a", "à", "ai", "alors", "as", "au", "aussi", "aux", "avec", "avez", "avoir", "avons", "bien",
+    "c", "ca", "ça", "car", "ce", "ceci", "cela", "ces", "cette", "comme", "d", "dans", "de",
+    "des", "donc", "dont", "du", "elle", "elles", "en", "encore", "es", "est", "et", "été", "êtes",
+    "être", "eux", "fait", "ici", "il", "ils", "j", "je", "l", "la", "là", "le", "les", "leur",
+    "leurs", "lui", "m", "ma", "mais", "me", "même", "mes", "moi", "moins", "mon", "n", "ne", "ni",
+    "nos", "notre", "nous", "on", "ont", "or", "ou", "où", "par", "pas", "plus", "pour", "qu",
+    "quand", "que", "qui", "quoi", "s", "sa", "sans", "se", "ses", "si", "soit", "sommes", "son",
+    "sont", "suis", "sur", "t", "ta", "te", "tes", "toi", "ton", "tous", "tout", "toute", "toutes",
+    "très", "tu", "un", "une", "vos", "votre", "vous", "y",
 ];
 
 /// The evidence of a reason: the detector spans of that reason (masked words for

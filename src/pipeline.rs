@@ -395,7 +395,11 @@ fn finish_score(model: &Model, fv: &FeatureVector, text: &str, opts: &ScoreOptio
             let norm = features::normalized_text(text);
             let grams = features::ngrams::ngrams_in_bucket(&norm, model.feature_params(), b);
             if !grams.is_empty() {
-                c.feature = format!("ngram:{}", grams.join(" | "));
+                let named: Vec<String> = grams
+                    .iter()
+                    .map(|g| crate::model::describe_ngram(g))
+                    .collect();
+                c.feature = named.join(" | ");
             }
         }
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate data/corpus/masques.csv: hand-written rows + templated obfuscation variants.
 
-Input : masques_base.csv (same directory) -- the 550 hand-written `msk-` rows, copied as is.
+Input : sources/masques_base.csv -- the 550 hand-written `msk-` rows, copied as is.
 Output: masques.csv (same directory) -- those rows followed by the `aug-` rows.
 
 The `aug-` rows come from BASES below: 70 clean sentences, each with one plain insult, slur
@@ -24,7 +24,7 @@ from collections import Counter
 SEED = 20240917
 VARIANTS_PER_BASE = 5
 HERE = os.path.dirname(os.path.abspath(__file__))
-BASE_CSV = os.path.join(HERE, "masques_base.csv")
+BASE_CSV = os.path.join(HERE, "sources", "masques_base.csv")
 OUT_CSV = os.path.join(HERE, "masques.csv")
 HEADER = ["id", "text", "review", "reasons", "thread", "parent", "register"]
 

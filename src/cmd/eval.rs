@@ -10,7 +10,12 @@ use tamis::pipeline::{rows_to_items, score_items, ScoreOptions};
 use tamis::train::{confusion_metrics, roc_auc};
 
 /// Evaluate a model on labelled tables.
+///
+/// Examples:
+///   tamis eval tests/functional/cases.csv --by functionality
+///   tamis eval queue_filled.csv --model models/site.json --format json
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Labelled tables.
     #[arg(required = true)]

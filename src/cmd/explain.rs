@@ -5,16 +5,26 @@
 
 use std::io::{Read, Write};
 
+use super::common::ModelArgs;
 use tamis::features::{self, Context, FeatureParams};
+use tamis::pipeline::{self, ScoreOptions};
 
-/// Explain the features of one comment: normalised text, hits with spans, detector scores.
+/// Explain one comment: normalised text, hits with spans, detector scores, engineered
+/// features, then the model's probability, decision, reasons and top contributions.
+///
+/// Examples:
+///   tamis explain "t'es qu'un c.o.n.n.a.r.d"
+///   echo "Je vais te retrouver" | tamis explain - --format json
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The comment text, or `-` to read it from stdin.
     pub text: String,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 /// Output formats of `tamis explain`.
@@ -67,6 +77,16 @@ pub fn run(args: Args) -> tamis::Result<()> {
         ("threat", s.threat),
         ("profanity", s.profanity),
     ];
+    let model = args.model.load()?;
+    let (verdict, _) = pipeline::score_one(
+        &text,
+        None,
+        &model,
+        &ScoreOptions {
+            threshold: None,
+            explain: true,
+        },
+    );
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let io = |e| tamis::Error::io("-", e);
@@ -91,6 +111,15 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 "scores": scores,
                 "engineered": engineered,
                 "hashed_features": fv.hashed.len(),
+                "model": {
+                    "checksum": model.checksum(),
+                    "threshold": model.threshold(),
+                    "score": verdict.score,
+                    "review": verdict.review,
+                    "reasons": verdict.reasons,
+                    "below_threshold": verdict.below_threshold,
+                    "contributions": verdict.contributions,
+                },
             });
             serde_json::to_writer(&mut out, &obj).map_err(|e| io(e.into()))?;
             writeln!(out).map_err(io)?;
@@ -133,6 +162,33 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 writeln!(out, "  {n:<20} {v:.3}").map_err(io)?;
             }
             writeln!(out, "hashed features: {}", fv.hashed.len()).map_err(io)?;
+            writeln!(out, "top contributions:").map_err(io)?;
+            for c in &verdict.contributions {
+                writeln!(out, "  {:+.3}  {}", c.value, c.feature).map_err(io)?;
+            }
+            let words = |r: &tamis::model::ReasonScore| {
+                let w: Vec<String> = r.evidence.iter().map(|e| format!("«{}»", e.text)).collect();
+                format!("{} {:.2} {}", r.reason, r.score, w.join(" "))
+            };
+            for r in &verdict.reasons {
+                writeln!(out, "reason: {}", words(r).trim_end()).map_err(io)?;
+            }
+            for r in &verdict.below_threshold {
+                writeln!(out, "below its threshold: {}", words(r).trim_end()).map_err(io)?;
+            }
+            writeln!(
+                out,
+                "model {}: probability {} → {} (threshold {:.2})",
+                model.checksum(),
+                tamis::export::display_prob(verdict.score).replace(',', "."),
+                if verdict.review {
+                    "REVIEW"
+                } else {
+                    "no review"
+                },
+                model.threshold()
+            )
+            .map_err(io)?;
         }
     }
     out.flush().map_err(io)

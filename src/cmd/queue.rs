@@ -10,17 +10,29 @@ use tamis::pipeline::{self, ScoreOptions};
 
 /// Build the review queue: the comments that need a moderator, most urgent first.
 ///
-/// Ranked by probability, then severity (threat > hate > accusation > insult > masked
-/// slur), then input order. Each item has empty `decision` (keep / remove) and `note`
-/// columns; a filled queue CSV trains the next model (`tamis train`).
+/// Ranked by danger: the review probability times a factor for the most severe reason
+/// (threat 1.0, hate 0.9, accusation 0.8, insult 0.7, masked slur 0.6), then
+/// probability, then input order. Each item has empty `decision` (keep / remove) and
+/// `note` columns; a filled queue CSV trains the next model (`tamis train`).
+///
+/// Examples:
+///   tamis queue pages/ --out queue.html                 # open it, decide, download the CSV
+///   tamis queue comments.csv --out queue.csv --uncertain 20
+///   tamis queue page.txt --out - --format jsonl | jq .  # to stdout
+///   tamis queue pages/ --out next.csv --decisions queue_filled.csv
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Files, directories or `-` (stdin).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
-    /// Output file: .csv, .jsonl or .html (the format comes from the extension).
+    /// Output file: .csv, .jsonl or .html (the format comes from the extension), or `-`
+    /// for stdout (CSV unless --format says otherwise).
     #[arg(long, value_parser = parse_out, value_name = "FILE")]
     pub out: PathBuf,
+    /// Output format, overriding the extension of --out.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -43,17 +55,38 @@ pub struct Args {
     pub excel: bool,
 }
 
+/// `--format` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Spreadsheet-safe CSV.
+    Csv,
+    /// One item per line.
+    Jsonl,
+    /// One self-contained page.
+    Html,
+}
+
 /// Checks the `--out` extension while parsing, so a wrong one is a usage error (exit 2).
 fn parse_out(s: &str) -> Result<PathBuf, String> {
     let p = PathBuf::from(s);
+    if s == "-" {
+        return Ok(p);
+    }
     QueueFormat::from_path(&p)
         .map(|_| p)
-        .map_err(|_| format!("`{s}` must end in .csv, .jsonl or .html"))
+        .map_err(|_| format!("`{s}` must end in .csv, .jsonl or .html (or be - for stdout)"))
 }
 
 /// Runs `tamis queue`.
 pub fn run(args: Args) -> tamis::Result<()> {
-    let format = QueueFormat::from_path(&args.out)?;
+    let to_stdout = args.out.as_os_str() == "-";
+    let format = match args.format {
+        Some(FormatArg::Csv) => QueueFormat::Csv,
+        Some(FormatArg::Jsonl) => QueueFormat::Jsonl,
+        Some(FormatArg::Html) => QueueFormat::Html,
+        None if to_stdout => QueueFormat::Csv,
+        None => QueueFormat::from_path(&args.out)?,
+    };
     // Everything that can fail on input happens before the output is touched, so an
     // error leaves a previous queue intact.
     let decided = match &args.decisions {
@@ -80,7 +113,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
 
     let out = &args.out;
     let io = |e: std::io::Error| tamis::Error::io(out, e);
-    export::write_atomic(out, |w| match format {
+    let write = |w: &mut dyn std::io::Write| match format {
         QueueFormat::Csv => export::csv::write_queue(w, &queue.items, args.excel).map_err(io),
         QueueFormat::Jsonl => export::json::write_queue(w, &queue.items).map_err(io),
         QueueFormat::Html => {
@@ -91,7 +124,15 @@ pub fn run(args: Args) -> tamis::Result<()> {
             };
             export::html::write_html(w, &queue, &scored, &info, &html).map_err(io)
         }
-    })?;
+    };
+    if to_stdout {
+        let stdout = std::io::stdout();
+        let mut w = std::io::BufWriter::new(stdout.lock());
+        write(&mut w)?;
+        std::io::Write::flush(&mut w).map_err(io)?;
+    } else {
+        export::write_atomic(out, write)?;
+    }
 
     eprintln!("{}", summary_line(&summary, &queue, out));
     Ok(())
@@ -99,7 +140,10 @@ pub fn run(args: Args) -> tamis::Result<()> {
 
 /// The name the HTML page gives its decisions download: `<queue>-decisions.csv`.
 fn download_name(out: &Path) -> String {
-    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("file");
+    let stem = match out.file_stem().and_then(|s| s.to_str()) {
+        Some("-") | None => "queue",
+        Some(s) => s,
+    };
     format!("{stem}-decisions.csv")
 }
 

@@ -10,7 +10,13 @@ use tamis::pipeline::{self, ScoreOptions};
 ///
 /// INPUT is a page dump, a CSV or JSONL comment table, a directory of them, or `-` for
 /// stdin. Every comment is printed once, in input order.
+///
+/// Examples:
+///   tamis score data/pages/piscine_vierzac.txt --explain
+///   tamis score comments.csv --format csv > scored.csv
+///   tamis score - --input-format jsonl --format jsonl < stream.jsonl
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Files, directories or `-` (stdin).
     #[arg(required = true, value_name = "INPUT")]

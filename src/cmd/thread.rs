@@ -5,7 +5,12 @@ use std::io::Write;
 use tamis::thread::{Structure, Thread};
 
 /// Rebuild the reply tree of a page dump (a file, or `-` for stdin).
+///
+/// Examples:
+///   tamis thread data/pages/piscine_vierzac.txt
+///   tamis thread page.txt --format json | jq '.comments[] | {index, parent, author}'
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The page: a text file as copied or saved from the site, or `-` for stdin.
     pub input: String,
@@ -54,9 +59,9 @@ fn write_tree(out: &mut impl Write, t: &Thread) -> std::io::Result<()> {
     };
     writeln!(
         out,
-        "{}: {structure}, {} comments",
+        "{}: {structure}, {}",
         t.source,
-        t.comments.len()
+        tamis::export::count(t.comments.len(), "comment", "comments")
     )?;
     for c in &t.comments {
         let first: String = c.text.replace('\n', " ⏎ ").chars().take(80).collect();

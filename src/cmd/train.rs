@@ -8,7 +8,16 @@ use std::path::PathBuf;
 use tamis::train::TrainParams;
 
 /// Train a model on labelled CSV/JSONL tables.
+///
+/// A filled queue CSV (or a `tamis serve --feedback` file) is read through its
+/// `decision` column, which overrides every other label.
+///
+/// Examples:
+///   tamis train data/corpus/politique.csv data/corpus/insultes.csv --out models/site.json
+///   tamis train data/corpus/*.csv queue_filled.csv --decisions-weight 5 --out models/site.json
+///   tamis train cases.csv --by register --folds 5 --out m.json   # F1 per register
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Labelled tables (`id,text,review,reasons[,thread,parent]`, or a queue CSV with `decision`).
     #[arg(required = true)]

@@ -176,6 +176,11 @@ fn priority(a: (&Scored, usize), b: (&Scored, usize)) -> Ordering {
         .then_with(|| a.1.cmp(&b.1))
 }
 
+/// `n` and the noun, singular or plural: `1 comment`, `0 comments`, `2 comments`.
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// A probability with the resolution it needs to be told apart near certainty, the
 /// French way: `0,42`, `0,994`, `0,9996`, and never `1,00` for what is not 1.
 pub fn display_prob(p: f32) -> String {
@@ -326,6 +331,10 @@ pub struct ScoreLine<'a> {
     /// Per-feature contributions (`--explain` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contributions: Option<&'a [Contribution]>,
+    /// `--explain` only, for a review no reason reaches: its most likely reason, below
+    /// that reason's own threshold (never listed in `reasons`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub below_threshold: Option<&'a [ReasonScore]>,
 }
 
 impl<'a> ScoreLine<'a> {
@@ -349,6 +358,8 @@ impl<'a> ScoreLine<'a> {
             threshold: model.threshold,
             tamis_version: TAMIS_VERSION,
             contributions: explain.then_some(s.score.contributions.as_slice()),
+            below_threshold: (explain && !s.score.below_threshold.is_empty())
+                .then_some(s.score.below_threshold.as_slice()),
         }
     }
 }
@@ -541,6 +552,7 @@ pub(crate) mod testing {
                     .collect(),
                 contributions: vec![],
                 reason_scores: [0.0; 5],
+                below_threshold: vec![],
             },
             parent_text: parent.map(|p| format!("Texte du commentaire {p}")),
         }

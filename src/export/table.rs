@@ -72,7 +72,11 @@ pub fn write_table(
             source = Some(&r.source);
         }
         let pad = " ".repeat(INDENT * r.depth.min(MAX_INDENT));
-        let mut head = format!("{pad}#{:<4} {:.2}", r.index, s.score.score);
+        let mut head = format!(
+            "{pad}#{:<4} {}",
+            r.index,
+            super::display_prob(s.score.score).replace(',', ".")
+        );
         // Tables have ids of their own; show them when they differ from the row number.
         if r.id != r.index.to_string() {
             head.push_str(&format!("  id {}", clean(&r.id)));
@@ -100,6 +104,22 @@ pub fn write_table(
         writeln!(w, "{head}")?;
         let body = excerpt(s, opts.text_chars, opts.color);
         writeln!(w, "{pad}      {body}")?;
+        if opts.explain && !s.score.below_threshold.is_empty() {
+            let below: Vec<String> = s
+                .score
+                .below_threshold
+                .iter()
+                .map(|x| format!("{} {:.2}", clean(&x.reason), x.score))
+                .collect();
+            writeln!(
+                w,
+                "{pad}      {}",
+                paint(
+                    DIM_ON,
+                    &format!("below its threshold: {}", below.join(", "))
+                )
+            )?;
+        }
         if opts.explain && !s.score.contributions.is_empty() {
             let top: Vec<String> = s
                 .score
@@ -118,8 +138,8 @@ pub fn write_table(
     let review = scored.iter().filter(|s| s.score.review).count();
     writeln!(
         w,
-        "\n{} comments, {} to review (threshold {:.2}, model {})",
-        scored.len(),
+        "\n{}, {} to review (threshold {:.2}, model {})",
+        super::count(scored.len(), "comment", "comments"),
         review,
         model.threshold,
         clean(&model.checksum)

@@ -782,7 +782,10 @@ async fn score_batch(st: &Arc<State>, body: &[u8], log: &mut LogInfo) -> Result<
     let (lines, reviews) = tokio::task::spawn_blocking(move || score_records(&st2, ins))
         .await
         .map_err(|e| ApiError::new(500, "INTERNAL", format!("scoring failed: {e}")))?;
-    log.note = Some(format!("{} comments, {reviews} to review", lines.len()));
+    log.note = Some(format!(
+        "{}, {reviews} to review",
+        export::count(lines.len(), "comment", "comments")
+    ));
     if single {
         Ok(json_response(StatusCode::OK, lines.concat()))
     } else {
@@ -936,7 +939,7 @@ mod tests {
         assert_eq!(t(0), "1970-01-01T00:00:00Z");
         // 2000-02-29 (leap day of a century leap year) 12:34:56.
         assert_eq!(t(951_827_696), "2000-02-29T12:34:56Z");
-        assert_eq!(t(1_795_968_000), "2026-11-29T00:00:00Z");
+        assert_eq!(t(1_795_910_400), "2026-11-29T00:00:00Z");
     }
 
     #[test]

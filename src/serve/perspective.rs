@@ -619,6 +619,7 @@ mod tests {
             reasons: vec![],
             contributions: vec![],
             reason_scores: reasons,
+            below_threshold: vec![],
         }
     }
 

@@ -70,3 +70,89 @@ fn explain_without_text_is_usage_error() {
     let o = run(&["explain"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn explain_ends_with_the_models_probability_and_decision() {
+    let o = run(&["explain", "Gontran, t'es qu'un abruti fini."]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("model "), "{out}");
+    assert!(last.contains("→ REVIEW (threshold"), "{last}");
+    assert!(out.contains("reason: insult"), "{out}");
+    // Contributions are named in words, never as raw hashed buckets.
+    let contributions: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "top contributions:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert!(!contributions.is_empty(), "{out}");
+    for c in &contributions {
+        assert!(!c.contains("ngram:"), "{c}");
+    }
+    let o = run(&[
+        "explain",
+        "Merci pour ce compte rendu du conseil municipal.",
+    ]);
+    let out = stdout(&o);
+    assert!(out.lines().last().unwrap().contains("→ no review"), "{out}");
+    // JSON: the same verdict under `model`.
+    let o = run(&[
+        "explain",
+        "--format",
+        "json",
+        "Gontran, t'es qu'un abruti fini.",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["model"]["review"], true);
+    assert_eq!(v["model"]["reasons"][0]["reason"], "insult");
+}
+
+#[test]
+fn listed_reasons_reach_their_threshold_and_evidence_is_never_a_function_word() {
+    // A mixed set: every reason listed by `score` must be over its own threshold,
+    // which the model file records; evidence must hold a content word.
+    let model: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(crate::common::root().join("models/default.json")).unwrap(),
+    )
+    .unwrap();
+    let threshold = |name: &str| {
+        model["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap()["threshold"]
+            .as_f64()
+            .unwrap()
+    };
+    let o = run(&[
+        "score",
+        "--format",
+        "jsonl",
+        "tests/fixtures/queue_mixed.csv",
+    ]);
+    assert!(o.status.success());
+    const FUNCTION: &[&str] = &[
+        "es", "toi", "tous", "si", "le", "la", "les", "de", "tu", "te", "un", "une", "et", "qu",
+        "que",
+    ];
+    for line in stdout(&o).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for r in v["reasons"].as_array().unwrap() {
+            let name = r["reason"].as_str().unwrap();
+            assert!(
+                r["score"].as_f64().unwrap() >= threshold(name) - 1e-6,
+                "{line}"
+            );
+            for e in r["evidence"].as_array().unwrap() {
+                let t = e["text"].as_str().unwrap().to_lowercase();
+                assert!(
+                    !FUNCTION.contains(&t.as_str()),
+                    "function word as evidence: {line}"
+                );
+            }
+        }
+    }
+}

@@ -133,6 +133,30 @@ fn threats_rank_above_insults_in_a_mixed_queue() {
 }
 
 #[test]
+fn queue_to_stdout_in_each_format() {
+    let fixture = crate::common::root().join("tests/fixtures/queue_mixed.csv");
+    let f = fixture.to_str().unwrap();
+    let dir = tempdir();
+    let file = dir.path().join("q.jsonl");
+    queue_ok(&[f, "--out", file.to_str().unwrap()]);
+    // JSONL on stdout is the file's content, byte for byte.
+    let out = queue_ok(&[f, "--out", "-", "--format", "jsonl"]);
+    assert_eq!(out.stdout, std::fs::read(&file).unwrap());
+    // Without --format, stdout gets CSV, read back by the csv reader.
+    let out = queue_ok(&[f, "--out", "-"]);
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(r.headers().unwrap().get(0), Some("rank"));
+    assert_eq!(r.records().count(), jsonl_file(&file).len());
+    let out = queue_ok(&[f, "--out", "-", "--format", "html"]);
+    assert!(stdout_text(&out).starts_with("<!DOCTYPE html>"));
+    assert!(stderr(&out).contains("queued → -"));
+}
+
+fn stdout_text(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
 fn queue_all_lists_every_input_comment_exactly_once() {
     let dir = tempdir();
     let (p, t) = inputs(dir.path());
