@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 pub mod common;
 pub mod eval;
 pub mod explain;
+pub mod progress;
 pub mod queue;
 pub mod score;
 pub mod serve;

@@ -101,15 +101,8 @@ pub fn run(args: Args) -> tamis::Result<()> {
         counts.describe(),
         args.inputs.len()
     );
-    let tty = std::io::stderr().is_terminal();
-    let progress = move |stage: &str, done: usize, total: usize| {
-        if tty {
-            eprint!("\r\x1b[Ktamis: {stage} {done}/{total}");
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
+    let reporter = super::progress::Reporter::new(std::io::stderr().is_terminal());
+    let progress = |stage: &str, done: usize, total: usize| reporter.update(stage, done, total);
     let sources = args
         .inputs
         .iter()
