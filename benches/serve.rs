@@ -143,6 +143,19 @@ fn pct(lat: &[Duration], p: f64) -> f64 {
     lat[i].as_secs_f64() * 1000.0
 }
 
+/// CPU seconds (user + system) the process has used so far.
+fn cpu_secs(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start after its ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn peak_rss_mib(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -202,14 +215,17 @@ fn main() {
         ("score x100, 1 connection", 1, &batches, 100),
         ("score x100, 8 connections", 8, &batches, 100),
     ] {
+        let cpu0 = cpu_secs(child.id());
         let (lat, wall) = step(&addr, conns, secs, Arc::clone(reqs));
+        let cpu = cpu_secs(child.id()) - cpu0;
         let rps = lat.len() as f64 / wall;
         println!(
-            "{name:<28} {rps:>10.0} {:>11.0} {:>8.3} {:>8.3} {:>8.3}",
+            "{name:<28} {rps:>10.0} {:>11.0} {:>8.3} {:>8.3} {:>8.3} {:>13.1}",
             rps * per as f64,
             pct(&lat, 0.50),
             pct(&lat, 0.99),
-            pct(&lat, 0.999)
+            pct(&lat, 0.999),
+            cpu * 1e6 / lat.len().max(1) as f64
         );
     }
     println!(
