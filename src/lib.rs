@@ -8,6 +8,7 @@ pub mod export;
 pub mod features;
 pub mod model;
 pub mod pipeline;
+pub mod rules;
 pub mod serve;
 pub mod thread;
 pub mod train;

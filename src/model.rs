@@ -66,6 +66,9 @@ pub struct Score {
     /// stays below its own threshold and is therefore not one of `reasons`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub below_threshold: Vec<ReasonScore>,
+    /// The site rules that fired (`--rules`), in text order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::rules::RuleHit>,
 }
 
 /// The feature spec a model was trained with; scoring rebuilds exactly these features.
@@ -423,6 +426,7 @@ impl Model {
             contributions,
             reason_scores,
             below_threshold,
+            rules: Vec::new(),
         }
     }
 

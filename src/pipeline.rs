@@ -88,12 +88,14 @@ pub struct Summary {
 }
 
 /// Scoring options.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ScoreOptions {
     /// Overrides the review model's threshold.
     pub threshold: Option<f32>,
     /// Fill `Score::contributions`.
     pub explain: bool,
+    /// Site rules applied on top of the model (`--rules`).
+    pub rules: Option<std::sync::Arc<crate::rules::Rules>>,
 }
 
 /// Rows scored together from a table: big enough to keep both cores busy, small enough
@@ -340,12 +342,37 @@ fn strongest(s: &DetectorScores) -> f32 {
         .fold(0.0, f32::max)
 }
 
-/// Scores items (in parallel), in order.
+/// Scores items (in parallel), in order. With site rules, `allowed` words are blanked
+/// out of what the features see, and `banned`/`suspect` words act on the scores.
 pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Score> {
-    let fvs = extract_items(items, model.feature_params());
+    let Some(rules) = opts.rules.as_deref() else {
+        let fvs = extract_items(items, model.feature_params());
+        return fvs
+            .par_iter()
+            .zip(items.par_iter())
+            .map(|(fv, it)| finish_score(model, fv, &it.text, opts))
+            .collect();
+    };
+    let hits: Vec<Vec<crate::rules::RuleHit>> =
+        items.par_iter().map(|it| rules.matches(&it.text)).collect();
+    let seen: Vec<Item> = items
+        .iter()
+        .zip(&hits)
+        .map(|(it, h)| Item {
+            text: rules.mask_allowed(&it.text, h).into_owned(),
+            parent: it.parent,
+            depth: it.depth,
+        })
+        .collect();
+    let fvs = extract_items(&seen, model.feature_params());
     fvs.par_iter()
-        .zip(items.par_iter())
-        .map(|(fv, it)| finish_score(model, fv, &it.text, opts))
+        .zip(seen.par_iter())
+        .zip(hits.par_iter())
+        .map(|((fv, it), h)| {
+            let mut s = finish_score(model, fv, &it.text, opts);
+            rules.apply(h, &mut s);
+            s
+        })
         .collect()
 }
 
@@ -359,6 +386,17 @@ pub fn score_one(
     model: &Model,
     opts: &ScoreOptions,
 ) -> (Score, DetectorScores) {
+    let rules = opts.rules.as_deref();
+    let hits = rules.map(|r| r.matches(text)).unwrap_or_default();
+    let seen = match rules {
+        Some(r) => r.mask_allowed(text, &hits),
+        None => std::borrow::Cow::Borrowed(text),
+    };
+    let parent_seen = match (rules, parent) {
+        (Some(r), Some(p)) => Some(r.mask_allowed(p, &r.matches(p))),
+        (_, p) => p.map(std::borrow::Cow::Borrowed),
+    };
+    let parent = parent_seen.as_deref();
     let parent_scores = parent.map(|p| features::detect(p).scores);
     let ctx = Context {
         depth: usize::from(parent.is_some()),
@@ -366,8 +404,12 @@ pub fn score_one(
         parent_scores: parent_scores.as_ref(),
         flagged_siblings: 0,
     };
-    let fv = features::extract(text, &ctx, model.feature_params());
-    (finish_score(model, &fv, text, opts), fv.detection.scores)
+    let fv = features::extract(&seen, &ctx, model.feature_params());
+    let mut s = finish_score(model, &fv, &seen, opts);
+    if let Some(r) = rules {
+        r.apply(&hits, &mut s);
+    }
+    (s, fv.detection.scores)
 }
 
 /// The model's score of one extracted comment, with the masked-slur check, evidence for

@@ -43,12 +43,16 @@ impl InputArgs {
     }
 }
 
-/// Which model to use.
+/// Which model to use, and the site's rules on top of it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
     /// Model file (default: the embedded model).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Site rules: a CSV `rule,term[,note]` of banned, suspect and allowed words and
+    /// phrases, matched through disguises on whole words (see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 }
 
 /// A model loaded either from `--model` or the embedded default.
@@ -70,6 +74,14 @@ impl std::ops::Deref for LoadedModel {
 }
 
 impl ModelArgs {
+    /// Loads `--rules`, if given.
+    pub fn rules(&self) -> tamis::Result<Option<std::sync::Arc<tamis::rules::Rules>>> {
+        self.rules
+            .as_deref()
+            .map(|p| tamis::rules::Rules::load(p).map(std::sync::Arc::new))
+            .transpose()
+    }
+
     /// Loads the chosen model.
     pub fn load(&self) -> tamis::Result<LoadedModel> {
         match &self.model {

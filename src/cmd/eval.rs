@@ -75,6 +75,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
         &ScoreOptions {
             threshold: args.threshold,
             explain: false,
+            rules: args.model.rules()?,
         },
     );
     let threshold = args.threshold.unwrap_or(model.threshold());

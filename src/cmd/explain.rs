@@ -78,6 +78,11 @@ pub fn run(args: Args) -> tamis::Result<()> {
         ("profanity", s.profanity),
     ];
     let model = args.model.load()?;
+    let rules = args.model.rules()?;
+    let rule_hits = rules
+        .as_deref()
+        .map(|r| r.matches(&text))
+        .unwrap_or_default();
     let (verdict, _) = pipeline::score_one(
         &text,
         None,
@@ -85,6 +90,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
         &ScoreOptions {
             threshold: None,
             explain: true,
+            rules: rules.clone(),
         },
     );
     let stdout = std::io::stdout();
@@ -111,6 +117,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 "scores": scores,
                 "engineered": engineered,
                 "hashed_features": fv.hashed.len(),
+                "rules": rule_hits,
                 "model": {
                     "checksum": model.checksum(),
                     "threshold": model.threshold(),
@@ -162,6 +169,29 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 writeln!(out, "  {n:<20} {v:.3}").map_err(io)?;
             }
             writeln!(out, "hashed features: {}", fv.hashed.len()).map_err(io)?;
+            if rules.is_some() {
+                writeln!(out, "site rules:").map_err(io)?;
+                if rule_hits.is_empty() {
+                    writeln!(out, "  (none)").map_err(io)?;
+                }
+                for h in &rule_hits {
+                    writeln!(
+                        out,
+                        "  {:<8} {:>5}..{:<5} {:?} (term: {}{})",
+                        format!("{:?}", h.rule).to_lowercase(),
+                        h.start,
+                        h.end,
+                        h.text,
+                        h.term,
+                        if h.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {}", h.note)
+                        }
+                    )
+                    .map_err(io)?;
+                }
+            }
             writeln!(out, "top contributions:").map_err(io)?;
             for c in &verdict.contributions {
                 writeln!(out, "  {:+.3}  {}", c.value, c.feature).map_err(io)?;

@@ -97,6 +97,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
     let score_opts = ScoreOptions {
         threshold: args.threshold,
         explain: false,
+        rules: args.model.rules()?,
     };
     let (scored, summary) =
         pipeline::score_inputs(&args.inputs, &args.input.options(), &model, &score_opts)?;

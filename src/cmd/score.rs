@@ -66,6 +66,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
     let score_opts = ScoreOptions {
         threshold: args.threshold,
         explain: args.explain,
+        rules: args.model.rules()?,
     };
     let info = ModelInfo {
         checksum: model.checksum().to_string(),

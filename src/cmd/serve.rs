@@ -56,6 +56,10 @@ pub struct Args {
     /// Review threshold between 0 and 1 (default: the model's own).
     #[arg(long, value_parser = parse_threshold, value_name = "T")]
     pub threshold: Option<f32>,
+    /// Site rules (CSV `rule,term[,note]`): banned words always withheld (TOXICITY 1),
+    /// suspect ones flagged, allowed ones never a detector hit.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
     /// Put comment texts in the access log (never for doNotStore requests).
     #[arg(long)]
     pub log_text: bool,
@@ -91,7 +95,13 @@ pub fn run(args: Args) -> tamis::Result<()> {
         .map(|s| s.trim().as_bytes().to_vec())
         .filter(|s| !s.is_empty())
         .collect();
+    let rules = args
+        .rules
+        .as_deref()
+        .map(|p| tamis::rules::Rules::load(p).map(std::sync::Arc::new))
+        .transpose()?;
     tamis::serve::run(Config {
+        rules,
         addr: args.addr,
         model_path: args.model,
         keys,

@@ -35,6 +35,7 @@ pub const QUEUE_COLUMNS: &[&str] = &[
     "decision_reasons",
     "note",
     "model",
+    "tamis_rules",
 ];
 
 /// Columns of `score --format csv`; `contributions` is added with `--explain`. The model's
@@ -55,6 +56,7 @@ pub const SCORE_COLUMNS: &[&str] = &[
     "tamis_evidence",
     "text",
     "model",
+    "tamis_rules",
 ];
 
 /// The byte-order mark Excel needs to read a CSV as UTF-8 rather than the local code page.
@@ -144,7 +146,27 @@ pub fn queue_row(item: &ReviewItem) -> Vec<String> {
         String::new(),
         item.note.clone(),
         item.model.clone(),
+        format_rules(&item.rules),
     ]
+}
+
+/// The site rules that fired: `banned «Gontran Bidule» (procès); suspect «mairie»`.
+pub fn format_rules(hits: &[crate::rules::RuleHit]) -> String {
+    hits.iter()
+        .map(|h| {
+            let kind = match h.rule {
+                crate::rules::RuleKind::Banned => "banned",
+                crate::rules::RuleKind::Suspect => "suspect",
+                crate::rules::RuleKind::Allowed => "allowed",
+            };
+            if h.note.is_empty() {
+                format!("{kind} «{}»@{}-{}", h.text, h.start, h.end)
+            } else {
+                format!("{kind} «{}»@{}-{} ({})", h.text, h.start, h.end, h.note)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The raw cells of one score line, in `SCORE_COLUMNS` order (plus contributions).
@@ -166,6 +188,7 @@ pub fn score_row(s: &Scored, model: &ModelInfo, explain: bool) -> Vec<String> {
         format_evidence(&s.score.reasons),
         r.text.clone(),
         model.checksum.clone(),
+        format_rules(&s.score.rules),
     ];
     if explain {
         row.push(format_contributions(&s.score.contributions));

@@ -106,6 +106,9 @@ pub struct ReviewItem {
     pub threshold: f32,
     /// Version of tamis that built the queue.
     pub tamis_version: String,
+    /// The site rules that fired (`--rules`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::rules::RuleHit>,
 }
 
 /// What goes into the queue besides the comments under review.
@@ -134,10 +137,14 @@ pub struct Queue {
     pub flagged: Vec<(String, usize)>,
 }
 
-/// Severity of a reason for ranking: threat > hate > accusation > insult > masked_slur;
-/// an unknown reason ranks below all of them.
+/// Severity of a reason for ranking: a site's banned word > threat > hate > accusation
+/// (and a site's suspect word) > insult > masked_slur; an unknown reason ranks below all.
 pub fn severity(reason: &str) -> u8 {
     match reason {
+        // The site's own banned words come first; its suspect words rank like an
+        // accusation.
+        crate::rules::BANNED_REASON => 6,
+        crate::rules::SUSPECT_REASON => 3,
         "threat" => 5,
         "hate" => 4,
         "accusation" => 3,
@@ -208,7 +215,13 @@ pub fn build_queue(scored: &[Scored], opts: &QueueOptions, model: &ModelInfo) ->
     for (i, s) in scored.iter().enumerate() {
         if opts.decided.contains(&s.record.key) {
             already_decided += 1;
-        } else if opts.all || s.score.review {
+        } else if opts.all
+            || s.score.review
+            || s.score
+                .reasons
+                .iter()
+                .any(|r| r.reason == crate::rules::SUSPECT_REASON)
+        {
             selected.push(i);
         } else {
             rest.push(i);
@@ -290,6 +303,7 @@ pub fn review_item(s: &Scored, rank: usize, uncertain: bool, model: &ModelInfo) 
         note: String::new(),
         threshold: model.threshold,
         tamis_version: TAMIS_VERSION.to_string(),
+        rules: s.score.rules.clone(),
     }
 }
 
@@ -335,6 +349,9 @@ pub struct ScoreLine<'a> {
     /// that reason's own threshold (never listed in `reasons`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub below_threshold: Option<&'a [ReasonScore]>,
+    /// The site rules that fired (`--rules`), absent when none did.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub rules: &'a [crate::rules::RuleHit],
 }
 
 impl<'a> ScoreLine<'a> {
@@ -360,6 +377,7 @@ impl<'a> ScoreLine<'a> {
             contributions: explain.then_some(s.score.contributions.as_slice()),
             below_threshold: (explain && !s.score.below_threshold.is_empty())
                 .then_some(s.score.below_threshold.as_slice()),
+            rules: &s.score.rules,
         }
     }
 }
@@ -553,6 +571,7 @@ pub(crate) mod testing {
                 contributions: vec![],
                 reason_scores: [0.0; 5],
                 below_threshold: vec![],
+                rules: vec![],
             },
             parent_text: parent.map(|p| format!("Texte du commentaire {p}")),
         }

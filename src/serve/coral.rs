@@ -178,6 +178,7 @@ mod tests {
             contributions: vec![],
             reason_scores: [0.88, 0.0, 0.0, 0.0, 0.0],
             below_threshold: vec![],
+            rules: vec![],
         };
         let PhaseAnswer::Moderate(body) = answer(&s, None) else {
             panic!("a review must be moderated")

@@ -142,6 +142,7 @@ mod tests {
             note: "suggestscore".into(),
             threshold: 0.5,
             tamis_version: "0".into(),
+            rules: vec![],
         }
     }
 

@@ -64,6 +64,8 @@ pub struct Config {
     pub coral_reject_above: Option<f32>,
     /// Review threshold override.
     pub threshold: Option<f32>,
+    /// Site rules applied on top of the model.
+    pub rules: Option<Arc<crate::rules::Rules>>,
     /// Write the comment text into the access log (never for `doNotStore`).
     pub log_text: bool,
     /// Write the access log at all.
@@ -82,6 +84,7 @@ pub struct Config {
 struct Loaded {
     model: ModelRef,
     info: ModelInfo,
+    rules: Option<Arc<crate::rules::Rules>>,
 }
 
 enum ModelRef {
@@ -100,18 +103,23 @@ impl std::ops::Deref for ModelRef {
 }
 
 impl Loaded {
-    fn new(model: ModelRef, threshold: Option<f32>) -> Arc<Loaded> {
+    fn new(
+        model: ModelRef,
+        threshold: Option<f32>,
+        rules: Option<Arc<crate::rules::Rules>>,
+    ) -> Arc<Loaded> {
         let info = ModelInfo {
             checksum: model.checksum().to_string(),
             threshold: threshold.unwrap_or_else(|| model.threshold()),
         };
-        Arc::new(Loaded { model, info })
+        Arc::new(Loaded { model, info, rules })
     }
 
     fn opts(&self) -> ScoreOptions {
         ScoreOptions {
             threshold: Some(self.info.threshold),
             explain: false,
+            rules: self.rules.clone(),
         }
     }
 
@@ -154,7 +162,7 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         cfg.threads
     };
     let state = Arc::new(State {
-        model: RwLock::new(Loaded::new(model, cfg.threshold)),
+        model: RwLock::new(Loaded::new(model, cfg.threshold, cfg.rules.clone())),
         feedback,
         metrics: Metrics::default(),
         // The parents Coral names by id: at most 20,000 comments, 8 MiB of text.
@@ -892,7 +900,11 @@ async fn reload(st: &Arc<State>) -> Result<String, String> {
         .and_then(|r| r.map_err(|e| e.to_string()));
     match loaded {
         Ok(m) => {
-            let new = Loaded::new(ModelRef::Owned(Box::new(m)), st.cfg.threshold);
+            let new = Loaded::new(
+                ModelRef::Owned(Box::new(m)),
+                st.cfg.threshold,
+                st.cfg.rules.clone(),
+            );
             let sum = new.info.checksum.clone();
             *st.model.write().unwrap_or_else(|p| p.into_inner()) = new;
             st.metrics.reload(true);

@@ -620,6 +620,7 @@ mod tests {
             contributions: vec![],
             reason_scores: reasons,
             below_threshold: vec![],
+            rules: vec![],
         }
     }
 

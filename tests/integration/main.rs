@@ -5,6 +5,7 @@ mod common;
 mod explain;
 mod functional;
 mod queue;
+mod rules;
 mod score;
 mod serve;
 mod thread;

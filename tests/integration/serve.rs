@@ -913,3 +913,40 @@ fn bad_configuration_fails_before_listening() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(crate::common::stderr(&out).lines().count(), 1);
 }
+
+#[test]
+fn site_rules_apply_to_served_scores() {
+    let rules = root().join("tests/fixtures/rules.csv");
+    let secret = "phase_secret_rules";
+    let srv = Server::start(&["--rules", rules.to_str().unwrap(), "--coral-secret", secret]);
+    // A banned name, disguised: TOXICITY 1, so Coral withholds it at any threshold.
+    let r = analyze(
+        &srv.addr,
+        &serde_json::json!({"comment": {"text": "Encore un papier sur G0ntran B.i.d.u.l.e, bravo."}, "requestedAttributes": {"TOXICITY": {}}}),
+    );
+    assert_eq!(toxicity(&r), 1.0, "{}", r.text());
+    let body = serde_json::json!({"action": "NEW", "comment": {"body": "Ce type est un e.s.c.r.o.c", "parentID": null}}).to_string();
+    let sig = format!(
+        "sha256={}",
+        tamis::serve::auth::coral_sign(secret.as_bytes(), body.as_bytes())
+    );
+    let r = post(
+        &srv.addr,
+        "/coral/phase",
+        &[("X-Coral-Signature", sig.as_str())],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json()["actions"][0]["additionalDetails"]
+        .as_str()
+        .unwrap()
+        .contains("site_rule"));
+    // /v1/score carries the rule that fired, as `score --format jsonl` does.
+    let r = post(
+        &srv.addr,
+        "/v1/score",
+        &[],
+        br#"{"text":"Que pense la mairie de Vierzac ?"}"#,
+    );
+    assert_eq!(r.json()["rules"][0]["rule"], "suspect", "{}", r.text());
+}
