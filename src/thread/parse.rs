@@ -20,13 +20,33 @@ use std::sync::LazyLock;
 /// Errors only on binary input (NUL bytes); everything else yields a thread, with a
 /// warning when the bytes were not valid UTF-8.
 pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
-    if let Some(offset) = find_byte(bytes, 0) {
-        return Err(crate::Error::Binary {
-            path: source.into(),
-            offset,
-        });
+    parse_with(source, bytes, None)
+}
+
+/// `parse` with the encoding forced (`--encoding`), or detected when `None` (see
+/// `decode.rs`). Pages that are not UTF-8 say which encoding was used in `Thread::notes`.
+pub(crate) fn parse_with(
+    source: &str,
+    bytes: &[u8],
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> crate::Result<Thread> {
+    let (page, enc) = super::decode::decode(source, bytes, forced)?;
+    let mut t = parse_decoded(source, &page);
+    t.encoding = enc.name();
+    if enc != encoding_rs::UTF_8 {
+        let how = if forced.is_some() {
+            "as asked"
+        } else {
+            "detected"
+        };
+        t.notes
+            .push(format!("{source}: read as {} ({how})", enc.name()));
     }
-    let page = Decoded::new(bytes);
+    Ok(t)
+}
+
+/// Parses an already decoded page (text dumps; see `parse_with`).
+pub(crate) fn parse_decoded(source: &str, page: &Decoded) -> Thread {
     let mut warnings = Vec::new();
     if let Some(off) = page.first_invalid {
         warnings.push(format!(
@@ -75,20 +95,22 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
             ),
         ),
     };
-    let comments = link::link(source, structure, &page, blocks, &bodies);
+    let comments = link::link(source, structure, page, blocks, &bodies);
     // A nested page whose blocks were all empty is a page without comments.
     let structure = if comments.is_empty() {
         Structure::None
     } else {
         structure
     };
-    Ok(Thread {
+    Thread {
         source: source.to_string(),
         structure,
         article,
         comments,
         warnings,
-    })
+        notes: Vec::new(),
+        encoding: "UTF-8",
+    }
 }
 
 /// The decoded page and the map back to the input's byte offsets.
@@ -100,11 +122,14 @@ pub(crate) struct Decoded<'a> {
     /// advance together until the next one.
     map: Vec<(usize, usize)>,
     /// Byte offset of the first invalid sequence in the input, if any.
-    first_invalid: Option<usize>,
+    pub(crate) first_invalid: Option<usize>,
+    /// Input bytes per decoded byte between breakpoints: 1, or 2 for UTF-16 (whose
+    /// breakpoints surround every non-ASCII character).
+    scale: usize,
 }
 
 impl<'a> Decoded<'a> {
-    fn new(bytes: &'a [u8]) -> Decoded<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Decoded<'a> {
         let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => (rest, 3),
             None => (bytes, 0),
@@ -116,6 +141,7 @@ impl<'a> Decoded<'a> {
                 text: Cow::Borrowed(s),
                 map,
                 first_invalid: None,
+                scale: 1,
             };
         }
         let mut text = String::with_capacity(body.len() + 16);
@@ -138,6 +164,17 @@ impl<'a> Decoded<'a> {
             text: Cow::Owned(text),
             map,
             first_invalid,
+            scale: 1,
+        }
+    }
+
+    /// A page decoded elsewhere (`decode.rs`): its text, breakpoints and scale.
+    pub(crate) fn from_parts(text: Cow<'a, str>, map: Vec<(usize, usize)>, scale: usize) -> Self {
+        Decoded {
+            text,
+            map,
+            first_invalid: None,
+            scale,
         }
     }
 
@@ -145,7 +182,7 @@ impl<'a> Decoded<'a> {
     pub fn original(&self, decoded: usize) -> usize {
         let i = self.map.partition_point(|&(d, _)| d <= decoded) - 1;
         let (d, o) = self.map[i];
-        o + (decoded - d)
+        o + (decoded - d) * self.scale
     }
 }
 
@@ -232,7 +269,7 @@ fn word(b: &[u8]) -> u64 {
 }
 
 /// Position of the first `needle` byte, scanning two words at a time.
-fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+pub(crate) fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
     let mut i = 0;
     let n = splat(needle);
     while i + 16 <= b.len() {
@@ -326,7 +363,7 @@ fn classify(text: &str, start: usize, end: usize) -> Line {
 }
 
 /// `Répondre` and its variants, alone on a line.
-fn is_close(s: &str) -> bool {
+pub(crate) fn is_close(s: &str) -> bool {
     if s.len() > 40 {
         return false;
     }
@@ -367,12 +404,14 @@ fn lowercase_eq(s: &str, target: &str) -> bool {
 pub(crate) fn marker(s: &str) -> Option<(Marker, usize)> {
     let b = s.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits > 0 && digits <= 4 {
+    // Any number of digits: a thread of 30,000 comments numbers them `30000.`.
+    if digits > 0 {
         if let Some(&p) = b.get(digits) {
             if p == b'.' || p == b')' {
                 let rest = &s[digits + 1..];
                 if rest.is_empty() || rest.starts_with(char::is_whitespace) {
-                    let n = s[..digits].parse().ok()?;
+                    // Past `u32::MAX` the value no longer matters, only that it is a number.
+                    let n = s[..digits].parse().unwrap_or(u32::MAX);
                     return Some((Marker::Number(n), digits + 1 + spaces_len(rest)));
                 }
             }
@@ -491,6 +530,80 @@ fn is_footer(s: &str) -> bool {
             None => return found && t.is_empty(),
         }
     }
+}
+
+/// Page furniture of comment platforms copied along with the comments (Disqus, Facebook
+/// and news-site widgets): `Signaler`, `J'aime`, `Voir plus de réponses`, `Répondre · 3 j`,
+/// `12 J'aime`, `Partager`… Such a line is never part of a comment's text.
+pub(crate) fn is_furniture(s: &str) -> bool {
+    if s.len() > 60 {
+        return false;
+    }
+    let lower = s.trim().to_lowercase().replace('’', "'");
+    // Parts separated by `·`, `•` or `|`: every part must be furniture (`Répondre · 3 j`,
+    // `J'aime · Répondre · Signaler`).
+    let mut any = false;
+    for part in lower.split(['·', '•', '|']) {
+        let p = part.trim();
+        if p.is_empty() {
+            continue;
+        }
+        any = true;
+        let p = p.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+        let word = matches!(
+            p,
+            "signaler"
+                | "signaler un abus"
+                | "j'aime"
+                | "je n'aime pas"
+                | "aimer"
+                | "partager"
+                | "répondre"
+                | "repondre"
+                | "reply"
+                | "like"
+                | "likes"
+                | "share"
+                | "report"
+                | "modifié"
+                | "modifie"
+                | "masquer"
+                | "voir la traduction"
+                | "réponse"
+                | "réponses"
+                | "reponses"
+                | "votes"
+                | "vote"
+        ) || p.starts_with("voir plus de réponses")
+            || p.starts_with("voir plus de reponses")
+            || p.starts_with("voir les ")
+            || p.starts_with("afficher ")
+            || p.starts_with("charger plus")
+            || p.starts_with("view more");
+        // Relative ages: `3 j`, `2 h`, `5 min`, `1 sem`, `il y a 2 heures`.
+        let age = part.trim().starts_with(|c: char| c.is_ascii_digit())
+            && matches!(
+                p,
+                "j" | "h"
+                    | "min"
+                    | "s"
+                    | "sem"
+                    | "an"
+                    | "ans"
+                    | "mois"
+                    | "jours"
+                    | "heures"
+                    | "minutes"
+                    | "d"
+                    | "w"
+                    | "y"
+            )
+            || p.starts_with("il y a ");
+        if !(word || age) {
+            return false;
+        }
+    }
+    any
 }
 
 /// Author verbs: a line `NAME VERB :` (the verb's case is ignored).
@@ -1397,7 +1510,10 @@ mod tests {
         #[test]
         fn parser_never_panics_and_text_comes_from_the_page(bytes in page_strategy()) {
             let t = parse("p.txt", &bytes).expect("no NUL, so no error");
-            let page = String::from_utf8_lossy(&bytes).into_owned();
+            // The page as decoded: lossy UTF-8, or a legacy encoding when the bytes hold
+            // no valid multi-byte UTF-8 at all (see `decode.rs`).
+            let (decoded, _) = crate::thread::decode::decode("p.txt", &bytes, None).expect("no NUL");
+            let page = decoded.text.into_owned();
             let mut at = 0;
             for (i, c) in t.comments.iter().enumerate() {
                 prop_assert_eq!(c.index, i + 1);
