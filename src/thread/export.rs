@@ -614,8 +614,9 @@ fn thread(source: &str, article: Option<String>, posts: Vec<Post>) -> Thread {
         ));
     }
     if orphans > 0 {
+        let replies = if orphans == 1 { "reply" } else { "replies" };
         notes.push(format!(
-            "{source}: {orphans} replies whose parent is missing or left out shown as top level"
+            "{source}: {orphans} {replies} whose parent is missing or left out shown as top level"
         ));
     }
     Thread {
@@ -682,7 +683,7 @@ mod tests {
             t.notes,
             vec![
                 "x.xml#t1: 1 deleted and 1 spam posts left out",
-                "x.xml#t1: 1 replies whose parent is missing or left out shown as top level"
+                "x.xml#t1: 1 reply whose parent is missing or left out shown as top level"
             ]
         );
         let span = t.comments[0].span;

@@ -53,16 +53,44 @@ pub(crate) fn parse_decoded(source: &str, page: &Decoded) -> Thread {
             "{source}: invalid UTF-8 at byte offset {off}, decoded lossily"
         ));
     }
-    let lines = split_lines(&page.text);
+    let mut lines = split_lines(&page.text);
+    // Dumps of comment platforms (Disqus, Facebook…): their buttons are no text, and a
+    // button line with `Répondre` in it closes a comment like `Répondre` alone.
+    let platform = platform_dump(&page.text, &lines);
+    if platform {
+        for l in &mut lines {
+            if l.kind == Kind::Text {
+                let t = l.text(&page.text);
+                if is_furniture(t) {
+                    l.kind = if has_reply_part(t) {
+                        Kind::Close
+                    } else {
+                        Kind::Blank
+                    };
+                }
+            }
+        }
+    }
     // Which lines open a comment with an author and a date: computed once. The date
     // tests of whole lines are remembered for `open_block`, which asks them again.
     let mut dates = DateMemo(vec![0; lines.len()]);
     let ad: Vec<bool> = (0..lines.len())
-        .map(|i| lines[i].kind == Kind::Text && author_with_date(&page.text, &lines, i, &mut dates))
+        .map(|i| {
+            lines[i].kind == Kind::Text
+                && (author_with_date(&page.text, &lines, i, &mut dates)
+                    || (platform && name_with_date(&page.text, &lines, i, &mut dates)))
+        })
         .collect();
-    let layout = find_layout(&page.text, &lines, &ad);
+    let mut layout = find_layout(&page.text, &lines, &ad);
+    // Nothing found: a paste of comments alone (stdin, a platform dump, or short
+    // paragraphs with no article) is one comment per paragraph.
+    if layout == Layout::None && (source == "-" || platform || short_paragraphs(&page.text, &lines))
+    {
+        layout = Layout::Paste;
+    }
     let mut bodies = Vec::new();
     let (structure, article, blocks) = match layout {
+        Layout::Paste => (Structure::Flat, None, paragraph_blocks(&lines, &mut bodies)),
         Layout::None => (
             Structure::None,
             article_text(&page.text, &lines),
@@ -89,7 +117,8 @@ pub(crate) fn parse_decoded(source: &str, page: &Decoded) -> Thread {
                 &page.text,
                 &lines[start..end],
                 &ad[start..end],
-                authors,
+                authors || platform,
+                platform,
                 &mut bodies,
                 &mut dates.0[start..end],
             ),
@@ -1002,6 +1031,8 @@ fn push_padded(out: &mut [u8], at: usize, v: u32, width: usize) -> usize {
 #[derive(Debug, PartialEq)]
 enum Layout {
     None,
+    /// Comments alone, one per paragraph (no article, no markers).
+    Paste,
     Flat {
         start: usize,
         end: usize,
@@ -1175,6 +1206,118 @@ fn section_start(
     })
 }
 
+/// One comment per paragraph (lines between blank lines). Body lines go to `bodies`.
+fn paragraph_blocks(lines: &[Line], bodies: &mut Vec<(usize, usize)>) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut open = false;
+    for l in lines {
+        if l.kind == Kind::Blank {
+            open = false;
+            continue;
+        }
+        bodies.push((l.content, l.end));
+        match blocks.last_mut() {
+            Some(b) if open => {
+                b.body.end = bodies.len();
+                b.span.1 = l.end;
+            }
+            _ => blocks.push(Block {
+                indent: 0,
+                marker: None,
+                author: None,
+                date_raw: None,
+                date_kind: None,
+                body: bodies.len() - 1..bodies.len(),
+                span: (l.content, l.end),
+            }),
+        }
+        open = true;
+    }
+    blocks
+}
+
+/// Whether a page without any comment layout is a paste of short comments: at least two
+/// paragraphs, none longer than an ordinary comment (articles have long paragraphs), no
+/// bulleted lines (menus), and no title-like first paragraph of a few words.
+fn short_paragraphs(page: &str, lines: &[Line]) -> bool {
+    let mut paragraphs = 0;
+    let mut len = 0;
+    let mut prev_blank = true;
+    let mut first: Option<(usize, &str)> = None; // (lines, last line) of the first paragraph
+    for l in lines {
+        if l.kind == Kind::Blank {
+            prev_blank = true;
+            continue;
+        }
+        let t = l.text(page);
+        if marker(t).is_some() {
+            return false;
+        }
+        if prev_blank {
+            paragraphs += 1;
+            len = 0;
+        }
+        if paragraphs == 1 {
+            let n = first.map_or(0, |f| f.0);
+            first = Some((n + 1, t));
+        }
+        prev_blank = false;
+        len += l.end - l.content;
+        if len > 280 {
+            return false;
+        }
+    }
+    // A first paragraph of one line without closing punctuation is an article's title.
+    let title =
+        first.is_some_and(|(n, t)| n == 1 && !t.ends_with(['.', '!', '?', '…', '»', '"', ')']));
+    paragraphs >= 2 && !title
+}
+
+/// Lines that say the page is a dump of a comment platform: its buttons (`Signaler`,
+/// `J'aime · Répondre · 3 j`, `Voir plus de réponses`).
+fn platform_dump(page: &str, lines: &[Line]) -> bool {
+    lines.iter().any(|l| {
+        if l.kind != Kind::Text {
+            return false;
+        }
+        let t = l.text(page);
+        if !is_furniture(t) {
+            return false;
+        }
+        let lower = t.to_lowercase().replace('’', "'");
+        ["signaler", "j'aime", "voir plus de r", "·"]
+            .iter()
+            .any(|w| lower.contains(w))
+    })
+}
+
+/// A furniture line with a `Répondre`/`Reply` button in it.
+fn has_reply_part(s: &str) -> bool {
+    s.split(['·', '•', '|']).any(|p| {
+        let p = p.trim().to_lowercase();
+        matches!(p.as_str(), "répondre" | "repondre" | "reply")
+    })
+}
+
+/// A name alone on a line (`Albane Fourès`, `jm.delorme`): one to four words, no sentence
+/// punctuation, no digits, at most 40 bytes.
+fn is_name(s: &str) -> bool {
+    let words = s.split_whitespace().count();
+    (1..=4).contains(&words)
+        && s.len() <= 40
+        && !s.chars().any(|c| {
+            c.is_ascii_digit() || matches!(c, '.' | '!' | '?' | ':' | ';' | ',' | '«' | '»' | '"')
+        } && !(c == '.' && words == 1))
+        && s.chars().next().is_some_and(char::is_alphabetic)
+}
+
+/// A platform dump's author line: a name alone, then a date line (`le 04/04/2026 à 10:12`).
+fn name_with_date(page: &str, lines: &[Line], i: usize, dates: &mut DateMemo) -> bool {
+    is_name(lines[i].text(page))
+        && next_nonblank(lines, i + 1)
+            .is_some_and(|j| line_date_kind(&mut dates.0, page, lines, j).is_some())
+}
+
 /// One comment per non-empty line. Body lines go to `bodies` (see `Block::body`).
 fn flat_blocks(lines: &[Line], bodies: &mut Vec<(usize, usize)>) -> Vec<Block> {
     lines
@@ -1204,6 +1347,7 @@ fn nested_blocks(
     lines: &[Line],
     ad: &[bool],
     authors: bool,
+    platform: bool,
     bodies: &mut Vec<(usize, usize)>,
     dates: &mut [u8],
 ) -> Vec<Block> {
@@ -1254,7 +1398,7 @@ fn nested_blocks(
                 i += 1;
             }
             None => {
-                let (b, next) = open_block(page, lines, i, authors, bodies, dates);
+                let (b, next) = open_block(page, lines, i, authors, platform, bodies, dates);
                 cur = Some(b);
                 i = next;
             }
@@ -1275,6 +1419,7 @@ fn open_block(
     lines: &[Line],
     i: usize,
     authors: bool,
+    platform: bool,
     bodies: &mut Vec<(usize, usize)>,
     dates: &mut [u8],
 ) -> (Block, usize) {
@@ -1308,8 +1453,20 @@ fn open_block(
         }
     }
     let first_text = &page[first..lines[first_line].end];
-    if authors {
-        if let Some((name, rest)) = author_line(first_text) {
+    // Platform dumps name the author alone on the first line (`Albane Fourès`).
+    let named = if authors {
+        author_line(first_text)
+    } else {
+        None
+    }
+    .or_else(|| {
+        (platform
+            && is_name(first_text)
+            && next_nonblank(lines, first_line + 1).is_some_and(|j| lines[j].kind == Kind::Text))
+        .then_some((first_text, ""))
+    });
+    if authors || platform {
+        if let Some((name, rest)) = named {
             block.author = Some(name.to_string());
             block.span.1 = lines[first_line].end;
             let rest_date = if rest.is_empty() {
