@@ -251,10 +251,26 @@ pub(crate) fn read(
     r: impl BufRead,
     each: &mut dyn FnMut(Thread) -> crate::Result<()>,
 ) -> crate::Result<()> {
+    let mut n = 0;
+    let mut counted = |t: Thread| {
+        n += 1;
+        each(t)
+    };
     match kind {
-        Kind::Wxr => wxr(path, r, each),
-        Kind::Disqus => disqus(path, r, each),
+        Kind::Wxr => wxr(path, r, &mut counted)?,
+        Kind::Disqus => disqus(path, r, &mut counted)?,
     }
+    if n == 0 {
+        // Said on stderr like any input without comments.
+        let mut t = thread(path, None, Vec::new());
+        let what = match kind {
+            Kind::Wxr => "WordPress export without any <item>",
+            Kind::Disqus => "Disqus export without any <thread> or <post>",
+        };
+        t.notes.push(format!("{path}: no comments found ({what})"));
+        each(t)?;
+    }
+    Ok(())
 }
 
 fn wxr(

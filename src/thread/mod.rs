@@ -136,7 +136,10 @@ pub fn read_threads(
         html::parse(path, &bytes, opts.encoding)?
     } else {
         let mut t = parse::parse_with(path, &bytes, opts.encoding)?;
-        if t.comments.is_empty() && bytes.iter().any(|b| !b.is_ascii_whitespace()) {
+        if t.comments.is_empty() && !bytes.iter().any(|b| !b.is_ascii_whitespace()) {
+            t.notes
+                .push(format!("{path}: no comments found (empty input)"));
+        } else if t.comments.is_empty() {
             t.notes.push(format!(
                 "{path}: no comments found (expected comments closed by `Répondre`, numbered \
                  or bulleted markers, `NAME dit :` author lines, or one comment per line after \
