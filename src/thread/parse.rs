@@ -494,7 +494,10 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn is_header(s: &str) -> bool {
-    s.len() < 400 && HEADER.is_match(s)
+    // A heading does not end as a sentence: "Les commentaires sur ce site sont
+    // indignes." is a comment (only a bare count may end with a dot: "12 commentaires.").
+    let sentence = s.ends_with(['.', '!', '?', '…']) && s.split_whitespace().count() > 3;
+    s.len() < 400 && !sentence && HEADER.is_match(s)
 }
 
 /// The General Punctuation block: no letters, no digits.
@@ -1070,9 +1073,19 @@ fn find_layout(page: &str, lines: &[Line], ad: &[bool]) -> Layout {
     let authors = ad.iter().any(|&b| b);
     // The header is the last one before the first comment evidence.
     let limit = first_close.unwrap_or(lines.len());
+    // Without `Répondre` or author lines, the comments may be a run of lines: a header
+    // stands apart (a blank line or the page's edge next to it), a line inside the run
+    // that reads like one is a comment.
+    let apart = |i: usize| {
+        first_close.is_some()
+            || authors
+            || i == 0
+            || lines[i - 1].kind == Kind::Blank
+            || lines.get(i + 1).is_none_or(|l| l.kind == Kind::Blank)
+    };
     let header = (0..limit)
         .rev()
-        .find(|&i| lines[i].kind == Kind::Text && is_header(lines[i].text(page)));
+        .find(|&i| lines[i].kind == Kind::Text && is_header(lines[i].text(page)) && apart(i));
     let footer_after = |from: usize| {
         (from..lines.len())
             .find(|&i| lines[i].kind == Kind::Text && is_footer(lines[i].text(page)))
@@ -1546,6 +1559,10 @@ mod tests {
         ] {
             assert!(is_header(s), "{s}");
         }
+        // Sentences inside comments are not headers.
+        assert!(!is_header("Les commentaires sur ce site sont indignes."));
+        assert!(!is_header("Les commentaires sur le maire sont indignes !"));
+        assert!(is_header("12 commentaires."));
         for s in [
             "12 commentaires plus haut, tu disais l'inverse",
             "5 réflexions pour rien",

@@ -733,3 +733,47 @@ fn endless_input_is_refused_with_a_clear_error() {
     let err = stderr(&out);
     assert!(err.contains("/dev/zero: page larger than 256 MiB"), "{err}");
 }
+
+#[test]
+fn header_sentences_inside_flat_comments_stay_comments() {
+    // Issue 12: "Les commentaires sur … sont indignes." inside the comments made
+    // everything before it the article.
+    let n = 100_000;
+    let mut page = String::from("Le budget de Sarlanges\n\nLe conseil a voté mardi.\n\n\n");
+    for i in 0..n {
+        match i % 1000 {
+            500 => page.push_str(&format!(
+                "Les commentaires sur le budget {i} sont indignes.\n"
+            )),
+            700 => page.push_str("Les commentaires sur ce site\n"),
+            _ => page.push_str(&format!(
+                "Avis {i} : la taxe foncière augmente encore cette année.\n"
+            )),
+        }
+    }
+    let dir = tempdir();
+    let p = write(dir.path(), "flat.txt", page.as_bytes());
+    // The text tree keeps the test fast in debug builds: one line per comment.
+    let out = run(&["thread", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].ends_with("flat.txt: flat, 100000 comments"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), n + 1);
+    assert_eq!(
+        lines[501],
+        "501. Les commentaires sur le budget 500 sont indignes."
+    );
+    assert_eq!(lines[701], "701. Les commentaires sur ce site");
+    assert_eq!(
+        lines[n],
+        format!(
+            "{n}. Avis {} : la taxe foncière augmente encore cette année.",
+            n - 1
+        )
+    );
+}
