@@ -300,37 +300,15 @@ fn found<'a>(
     }
 }
 
-/// A piece of a text line that appears as is in the source: no character that markup
-/// would write as an entity, at most 40 bytes, from the start (or the end).
+/// A piece of a text line that appears as is in the source: the first (or last) run of
+/// ASCII letters and digits (any other character may be written as an entity, and
+/// whitespace is collapsed by rendering).
 fn probe(line: &str, from_start: bool) -> String {
-    let ok = |c: char| !matches!(c, '&' | '<' | '>' | '"' | '\'' | '\u{a0}');
-    let s: String = if from_start {
-        line.chars().take_while(|&c| ok(c)).collect()
-    } else {
-        let mut v: Vec<char> = line.chars().rev().take_while(|&c| ok(c)).collect();
-        v.reverse();
-        v.into_iter().collect()
-    };
-    let mut s = s.trim().to_string();
-    // Whitespace is collapsed by rendering: only a piece without a space boundary
-    // problem is reliable, so keep the first (or last) word run up to 40 bytes.
-    if s.len() > 40 {
-        let mut cut = if from_start { 40 } else { s.len() - 40 };
-        while !s.is_char_boundary(cut) {
-            cut = if from_start { cut - 1 } else { cut + 1 };
-        }
-        s = if from_start {
-            s[..cut].to_string()
-        } else {
-            s[cut..].to_string()
-        };
-    }
-    s.split_whitespace()
-        .reduce(|a, _| a)
-        .filter(|_| from_start)
-        .or_else(|| s.split_whitespace().last().filter(|_| !from_start))
-        .unwrap_or("")
-        .to_string()
+    let mut runs = line
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let w = if from_start { runs.next() } else { runs.last() };
+    w.unwrap_or("").to_string()
 }
 
 /// The first element under `el`, in document order, matching `pred`, without entering
@@ -492,14 +470,27 @@ fn generic(doc: &Html) -> Vec<Found<'_>> {
             *under.entry(nid(a)).or_insert(0) += 1;
         }
     }
+    // The elements holding each link (itself and its ancestors), to tell in constant
+    // time whether an element holds another comment's link.
+    let holders: HashMap<usize, HashSet<usize>> = links
+        .iter()
+        .map(|l| {
+            let set = std::iter::once(*l)
+                .chain(l.ancestors().filter_map(ElementRef::wrap))
+                .map(nid)
+                .collect();
+            (nid(*l), set)
+        })
+        .collect();
     let holds_other_link = |e: ElementRef, mine: usize| {
-        link_ids.contains(&nid(e)) && nid(e) != mine
-            || under.get(&nid(e)).copied().unwrap_or(0) > 0
-                && !e.descendent_elements().any(|d| nid(d) == mine)
+        let own = holders.get(&mine).is_some_and(|h| h.contains(&nid(e)));
+        let links_below = under.get(&nid(e)).copied().unwrap_or(0);
+        (link_ids.contains(&nid(e)) && nid(e) != mine) || (links_below > 0 && !own)
     };
     // Each link's comment element: the smallest ancestor with text besides the links
     // and the platform's buttons (`J'aime · Répondre`).
     let mut els: Vec<(ElementRef, usize)> = Vec::new();
+    let mut seen_els = HashSet::new();
     for &l in &links {
         let mine = nid(l);
         let el = l.ancestors().filter_map(ElementRef::wrap).find(|a| {
@@ -510,7 +501,7 @@ fn generic(doc: &Html) -> Vec<Found<'_>> {
             .any(|line| is_text_line(line))
         });
         if let Some(el) = el {
-            if !els.iter().any(|(e, _)| nid(*e) == nid(el)) {
+            if seen_els.insert(nid(el)) {
                 els.push((el, mine));
             }
         }
@@ -707,8 +698,12 @@ fn build(source: &str, page: &Decoded, found: Vec<Found>) -> Vec<Comment> {
                 starts[i + 1]
             } else {
                 let from = start.min(text.len());
+                let mut to = (from + SEARCH_WINDOW).min(text.len());
+                while !text.is_char_boundary(to) {
+                    to += 1;
+                }
                 match (!f.last_text.is_empty())
-                    .then(|| text[from..].find(&f.last_text))
+                    .then(|| text[from..to].find(&f.last_text))
                     .flatten()
                 {
                     Some(p) => from + p + f.last_text.len(),
@@ -734,15 +729,22 @@ fn build(source: &str, page: &Decoded, found: Vec<Found>) -> Vec<Comment> {
         .collect()
 }
 
+/// How far after the previous comment's start a comment's tag is looked for: bounds the
+/// work on a page whose comments cannot be located (each search stops there).
+const SEARCH_WINDOW: usize = 1 << 20;
+
 /// Where a comment element's opening tag is, searching from `from`.
 fn locate_start(text: &str, from: usize, f: &Found) -> Option<usize> {
     let from = from.min(text.len());
-    let rest = &text[from..];
+    let mut to = (from + SEARCH_WINDOW).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let rest = &text[from..to];
     let at = if let Some(id) = f.el.value().id() {
         ["\"", "'", ""]
             .iter()
-            .filter_map(|q| rest.find(&format!("id={q}{id}{q}")))
-            .min()
+            .find_map(|q| rest.find(&format!("id={q}{id}{q}")))
     } else {
         None
     };
