@@ -307,7 +307,11 @@ fn probe(line: &str, from_start: bool) -> String {
     let mut runs = line
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty());
-    let w = if from_start { runs.next() } else { runs.last() };
+    let w = if from_start {
+        runs.next()
+    } else {
+        runs.next_back()
+    };
     w.unwrap_or("").to_string()
 }
 
