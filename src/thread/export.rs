@@ -708,6 +708,36 @@ mod tests {
         assert_eq!(ts[1].comments[0].text, "Ailleurs");
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn exports_never_panic(pieces in proptest::collection::vec(prop_oneof![
+            Just("<post dsq:id=\"1\">"), Just("<post dsq:id=\"2\">"), Just("</post>"),
+            Just("<thread dsq:id=\"t\"/>"), Just("<thread dsq:id=\"t\">"), Just("</thread>"),
+            Just("<parent dsq:id=\"1\"/>"), Just("<parent dsq:id=\"2\"/>"),
+            Just("<message><![CDATA[<p>a&amp;b</p>]]></message>"), Just("<message>"),
+            Just("</message>"), Just("<isSpam>true</isSpam>"), Just("<isDeleted>true</isDeleted>"),
+            Just("&amp;"), Just("&bogus;"), Just("&#1;"), Just("<![CDATA["), Just("]]>"), Just("x\n"),
+        ], 0..30), wxr in any::<bool>()) {
+            let body = pieces.concat();
+            let xml = if wxr {
+                format!("<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><item><wp:comment>{body}</wp:comment></item></channel></rss>")
+            } else {
+                format!("<disqus>{body}</disqus>")
+            };
+            if let Ok(ts) = threads(&xml) {
+                for t in ts {
+                    for (i, c) in t.comments.iter().enumerate() {
+                        prop_assert_eq!(c.index, i + 1);
+                        prop_assert!(c.span.1 <= xml.len());
+                        prop_assert!(c.parent.is_none_or(|p| p < c.index));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn truncated_and_malformed_name_the_line() {
         let xml = "<?xml version=\"1.0\"?>\n<disqus>\n<post dsq:id=\"p1\">\n<message>abc";

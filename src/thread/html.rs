@@ -787,6 +787,43 @@ mod tests {
         );
     }
 
+    use proptest::prelude::*;
+
+    fn markup() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("<li id=\"comment-1\" class=\"comment depth-1\">".to_string()),
+            Just("<div id=\"comment-2\" class=\"comment\">".to_string()),
+            Just("<ol class=\"children\">".to_string()),
+            Just("<ol class=\"wp-block-comment-template\"><li>".to_string()),
+            Just("</li>".to_string()),
+            Just("</ol>".to_string()),
+            Just("</div>".to_string()),
+            Just("<a class=\"comment-reply-link\">Répondre</a>".to_string()),
+            Just("<button>Reply</button>".to_string()),
+            Just("<b class=\"fn\">Aline</b>".to_string()),
+            Just("<time datetime=\"2026-01-02T03:04:05\">hier</time>".to_string()),
+            Just("<div class=\"comment-content\"><p>".to_string()),
+            Just("<br>&amp;&nbsp;é’".to_string()),
+            Just("<script>Répondre</script>".to_string()),
+            "[a-zé <>/\"=]{0,12}",
+            any::<String>(),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|p| format!("<html><body>{}", p.concat()))
+    }
+
+    proptest! {
+        #[test]
+        fn html_never_panics_and_spans_stay_in_the_file(page in markup()) {
+            let t = parse("p.html", page.as_bytes(), None).expect("text never fails");
+            for (i, c) in t.comments.iter().enumerate() {
+                prop_assert_eq!(c.index, i + 1);
+                prop_assert!(c.span.0 <= c.span.1 && c.span.1 <= page.len());
+                prop_assert!(c.parent.is_none_or(|p| p < c.index));
+                prop_assert_eq!(c.depth, c.parent.map_or(0, |p| t.comments[p - 1].depth + 1));
+            }
+        }
+    }
+
     #[test]
     fn iso_attrs() {
         assert_eq!(
