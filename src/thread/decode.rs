@@ -44,9 +44,12 @@ pub(crate) fn decode<'a>(
     } else if enc == UTF_8 {
         check_nul(source, bytes)?;
         Decoded::new(bytes)
-    } else {
+    } else if enc.is_single_byte() {
         check_nul(source, bytes)?;
         single_byte(bytes, enc)
+    } else {
+        check_nul(source, bytes)?;
+        multi_byte(bytes, enc)
     };
     Ok((page, enc))
 }
@@ -122,6 +125,31 @@ fn single_byte(bytes: &[u8], enc: &'static Encoding) -> Decoded<'static> {
         d += w;
     }
     Decoded::from_parts(Cow::Owned(text.into_owned()), map, 1)
+}
+
+/// A multi-byte legacy encoding, only ever forced (`--encoding shift_jis`): fed to the
+/// decoder one byte at a time, so each character's input bytes are known exactly.
+fn multi_byte(bytes: &[u8], enc: &'static Encoding) -> Decoded<'static> {
+    let mut dec = enc.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(bytes.len() * 2 + 16);
+    let mut map = vec![(0, 0)];
+    // Input offset where the characters not yet emitted began.
+    let mut pending = 0;
+    for (o, b) in bytes.iter().enumerate() {
+        let before = text.len();
+        text.reserve(16);
+        let last = o + 1 == bytes.len();
+        let _ = dec.decode_to_string(std::slice::from_ref(b), &mut text, last);
+        if text.len() > before {
+            let emitted = &text[before..];
+            if !(emitted.is_ascii() && emitted.len() == o + 1 - pending) {
+                map.push((before, pending));
+                map.push((text.len(), o + 1));
+            }
+            pending = o + 1;
+        }
+    }
+    Decoded::from_parts(Cow::Owned(text), map, 1)
 }
 
 /// UTF-16 from byte `start` (past the BOM). Unpaired surrogates become U+FFFD; a NUL
@@ -213,6 +241,16 @@ mod tests {
         assert_eq!((d.text.as_ref(), enc), ("dÃ©jÃ\u{a0}", WINDOWS_1252));
         assert_eq!(encoding_for_label("latin1"), Some(WINDOWS_1252));
         assert_eq!(encoding_for_label("nope"), None);
+    }
+
+    #[test]
+    fn forced_multi_byte_maps_back() {
+        let text = "abc 日本 x";
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(text);
+        let (d, _) = decode("p", &bytes, Some(encoding_rs::SHIFT_JIS)).unwrap();
+        assert_eq!(d.text, text);
+        assert_eq!(d.original(text.find('x').unwrap()), bytes.len() - 1);
+        assert_eq!(d.original(text.find('本').unwrap()), 6);
     }
 
     #[test]
