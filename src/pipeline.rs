@@ -64,6 +64,8 @@ pub struct InputOptions {
     pub text_column: String,
     /// Id column / key.
     pub id_column: String,
+    /// How pages are read (`--encoding`).
+    pub read: thread::ReadOptions,
 }
 
 impl Default for InputOptions {
@@ -72,6 +74,7 @@ impl Default for InputOptions {
             format: None,
             text_column: "text".into(),
             id_column: "id".into(),
+            read: thread::ReadOptions::default(),
         }
     }
 }
@@ -130,10 +133,13 @@ pub fn for_each_scored(
     let mut summary = Summary::default();
     for (name, format) in expand_inputs(inputs, opts.format)? {
         match format {
-            InputFormat::Page => {
-                let t = thread::read_page(&name)?;
+            // A page, a saved HTML page or an export of many threads (see `thread`).
+            InputFormat::Page => thread::read_threads(&name, &opts.read, |t| {
                 for w in &t.warnings {
                     eprintln!("tamis: warning: {w}");
+                }
+                for n in &t.notes {
+                    eprintln!("tamis: {n}");
                 }
                 summary.pages += 1;
                 let items: Vec<Item> = t
@@ -154,7 +160,7 @@ pub fn for_each_scored(
                     .map(|(i, (c, score))| Scored {
                         parent_text: items[i].parent.map(|p| items[p].text.clone()),
                         record: Record {
-                            source: name.clone(),
+                            source: t.source.clone(),
                             id: c.index.to_string(),
                             key: c.key,
                             index: c.index,
@@ -171,7 +177,8 @@ pub fn for_each_scored(
                 if t.structure != Structure::None || !batch.is_empty() {
                     sink(batch)?;
                 }
-            }
+                Ok(())
+            })?,
             InputFormat::Csv | InputFormat::Jsonl => {
                 summary.tables += 1;
                 let topts = TableOptions::unlabelled(opts);
@@ -218,8 +225,8 @@ pub fn for_each_scored(
     Ok(summary)
 }
 
-/// Expands directories (their `.txt`, `.csv`, `.jsonl` files, recursively, in path
-/// order) and decides each input's format.
+/// Expands directories (their `.txt`, `.csv`, `.jsonl`, `.html`, `.htm` and `.xml` files,
+/// recursively, in path order) and decides each input's format.
 pub fn expand_inputs(
     inputs: &[String],
     forced: Option<InputFormat>,
@@ -253,7 +260,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
             walk(&p, files)?;
         } else if matches!(
             p.extension().and_then(|e| e.to_str()),
-            Some("txt" | "csv" | "jsonl")
+            Some("txt" | "csv" | "jsonl" | "html" | "htm" | "xml")
         ) {
             files.push(p);
         }

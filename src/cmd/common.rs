@@ -15,6 +15,15 @@ pub struct InputArgs {
     /// Id column / key.
     #[arg(long, default_value = "id")]
     pub id_column: String,
+    /// Encoding of pages (`utf-8`, `utf-16le`, `windows-1252`, `iso-8859-15`…); default:
+    /// detected (BOM, valid UTF-8, else a legacy encoding).
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// Checks `--encoding` while parsing, so an unknown name is a usage error (exit 2).
+pub fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    tamis::thread::encoding_for_label(s).ok_or_else(|| format!("unknown encoding `{s}`"))
 }
 
 /// `--input-format` values.
@@ -39,6 +48,9 @@ impl InputArgs {
             }),
             text_column: self.text_column.clone(),
             id_column: self.id_column.clone(),
+            read: tamis::thread::ReadOptions {
+                encoding: self.encoding,
+            },
         }
     }
 }

@@ -17,6 +17,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Encoding of the page (`utf-8`, `utf-16le`, `windows-1252`, `iso-8859-15`…);
+    /// default: detected.
+    #[arg(long, value_name = "NAME", value_parser = super::common::parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// Output formats of `tamis thread`.
@@ -24,30 +28,36 @@ pub struct Args {
 pub enum Format {
     /// An indented tree for people.
     Text,
-    /// One JSON object (the documented contract).
+    /// One JSON object per thread and line (the documented contract; a page is one
+    /// thread, an export one per post or discussion).
     Json,
 }
 
 /// Runs `tamis thread`.
 pub fn run(args: Args) -> tamis::Result<()> {
-    let thread = tamis::thread::read_page(&args.input)?;
-    for w in &thread.warnings {
-        eprintln!("tamis: warning: {w}");
-    }
-    if thread.comments.is_empty() {
-        eprintln!("tamis: {}: no comments found", args.input);
-    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let io = |e| tamis::Error::io("-", e);
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer(&mut out, &tamis::thread::to_json(&thread))
-                .map_err(|e| tamis::Error::io("-", e.into()))?;
-            writeln!(out).map_err(io)?;
+    let opts = tamis::thread::ReadOptions {
+        encoding: args.encoding,
+    };
+    tamis::thread::read_threads(&args.input, &opts, |thread| {
+        for w in &thread.warnings {
+            eprintln!("tamis: warning: {w}");
         }
-        Format::Text => write_tree(&mut out, &thread).map_err(io)?,
-    }
+        for n in &thread.notes {
+            eprintln!("tamis: {n}");
+        }
+        match args.format {
+            Format::Json => {
+                serde_json::to_writer(&mut out, &tamis::thread::to_json(&thread))
+                    .map_err(|e| tamis::Error::io("-", e.into()))?;
+                writeln!(out).map_err(io)?;
+            }
+            Format::Text => write_tree(&mut out, &thread).map_err(io)?,
+        }
+        Ok(())
+    })?;
     out.flush().map_err(io)
 }
 

@@ -149,40 +149,82 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// At most this many distinct continuations are kept per 8-word shingle: only a page
+/// built to defeat the index (thousands of comments sharing eight words, then all
+/// different) reaches it, and then the earliest ones are kept, as ties prefer them.
+const MAX_CANDIDATES: usize = 256;
+
 /// A flat comment that opens with `QUOTE_WORDS` consecutive words of an earlier comment
 /// replies to it (the longest such match; the earliest on ties).
+///
+/// Linear: every 8-word shingle of the comments before is indexed by hash with the
+/// places it occurs, so a comment only compares its opening with the earlier places that
+/// share it (instead of every window of every earlier comment). Places whose whole
+/// remaining text is the same as an earlier place's would give the same run and lose the
+/// tie, so they are not indexed twice.
 fn infer_quotes(comments: &mut [Comment]) {
+    use std::collections::{HashMap, HashSet};
     let all: Vec<Vec<String>> = comments.iter().map(|c| words(&c.text)).collect();
+    let hashes: Vec<Vec<u64>> = all
+        .iter()
+        .map(|w| w.iter().map(|x| text_hash(x)).collect())
+        .collect();
+    let shingle = |h: &[u64]| {
+        h.iter()
+            .fold(FNV_OFFSET, |acc, &x| (acc ^ x).wrapping_mul(FNV_PRIME))
+    };
+    let mut index: HashMap<u64, Vec<(u32, u32)>, BuildIdentity> =
+        HashMap::with_hasher(BuildIdentity);
+    let mut indexed: HashSet<(u64, u64)> = HashSet::new();
     for i in 0..comments.len() {
         let w = &all[i];
-        if w.len() < QUOTE_WORDS {
-            continue;
-        }
-        let head = &w[..QUOTE_WORDS];
-        let mut best: Option<(usize, usize)> = None; // (earlier index, run length)
-        for (j, e) in all.iter().enumerate().take(i) {
-            let run = e
-                .windows(QUOTE_WORDS)
-                .enumerate()
-                .filter(|(_, win)| *win == head)
-                .map(|(p, _)| {
-                    e[p..]
+        if w.len() >= QUOTE_WORDS {
+            let head = &w[..QUOTE_WORDS];
+            let mut best: Option<(usize, usize)> = None; // (earlier index, run length)
+            if let Some(cands) = index.get(&shingle(&hashes[i][..QUOTE_WORDS])) {
+                for &(j, p) in cands {
+                    let (j, p) = (j as usize, p as usize);
+                    let e = &all[j];
+                    if &e[p..p + QUOTE_WORDS] != head {
+                        continue;
+                    }
+                    let r = e[p..]
                         .iter()
                         .zip(w.iter())
                         .take_while(|(a, b)| a == b)
-                        .count()
-                })
-                .max();
-            if let Some(r) = run {
-                if best.is_none_or(|(_, br)| r > br) {
-                    best = Some((j, r));
+                        .count();
+                    // Candidates come in comment order: the earliest wins ties.
+                    if best.is_none_or(|(_, br)| r > br) {
+                        best = Some((j, r));
+                    }
                 }
             }
+            if let Some((j, _)) = best {
+                comments[i].parent = Some(comments[j].index);
+                comments[i].depth = comments[j].depth + 1;
+                comments[i].inferred = true;
+            }
         }
-        if let Some((j, _)) = best {
-            comments[i].parent = Some(comments[j].index);
-            comments[i].depth = comments[j].depth + 1;
-            comments[i].inferred = true;
+        // Index this comment's shingles for the comments after it.
+        let h = &hashes[i];
+        if h.len() >= QUOTE_WORDS {
+            // Hash of the words from each place to the end, to skip repeated places.
+            let mut suffix = vec![0u64; h.len() + 1];
+            for p in (0..h.len()).rev() {
+                suffix[p] = (suffix[p + 1] ^ h[p])
+                    .wrapping_mul(FNV_PRIME)
+                    .rotate_left(5);
+            }
+            for p in 0..=h.len() - QUOTE_WORDS {
+                let key = shingle(&h[p..p + QUOTE_WORDS]);
+                if !indexed.insert((key, suffix[p])) {
+                    continue;
+                }
+                let list = index.entry(key).or_default();
+                if list.len() < MAX_CANDIDATES {
+                    list.push((i as u32, p as u32));
+                }
+            }
         }
     }
 }
@@ -327,6 +369,97 @@ mod tests {
             (Some(1), 1, true)
         );
         assert_eq!(cs[3].parent, None, "7 words only");
+    }
+
+    /// The quadratic definition `infer_quotes` replaced: every window of every earlier
+    /// comment compared with the opening.
+    fn reference_quotes(comments: &[Comment]) -> Vec<Option<usize>> {
+        let all: Vec<Vec<String>> = comments.iter().map(|c| words(&c.text)).collect();
+        let mut parents = vec![None; comments.len()];
+        for i in 0..comments.len() {
+            let w = &all[i];
+            if w.len() < QUOTE_WORDS {
+                continue;
+            }
+            let head = &w[..QUOTE_WORDS];
+            let mut best: Option<(usize, usize)> = None;
+            for (j, e) in all.iter().enumerate().take(i) {
+                let run = e
+                    .windows(QUOTE_WORDS)
+                    .enumerate()
+                    .filter(|(_, win)| *win == head)
+                    .map(|(p, _)| {
+                        e[p..]
+                            .iter()
+                            .zip(w.iter())
+                            .take_while(|(a, b)| a == b)
+                            .count()
+                    })
+                    .max();
+                if let Some(r) = run {
+                    if best.is_none_or(|(_, br)| r > br) {
+                        best = Some((j, r));
+                    }
+                }
+            }
+            parents[i] = best.map(|(j, _)| j + 1);
+        }
+        parents
+    }
+
+    fn plain(i: usize, t: &str) -> Comment {
+        Comment {
+            index: i,
+            parent: None,
+            depth: 0,
+            author: None,
+            date: None,
+            date_raw: None,
+            text: t.into(),
+            span: (0, 0),
+            inferred: false,
+            key: String::new(),
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn indexed_quotes_match_the_quadratic_definition(
+            texts in proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![Just("a"), Just("b"), Just("c"), Just("Le"), Just("«")], 0..24),
+                0..30,
+            )
+        ) {
+            let mut cs: Vec<Comment> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, w)| plain(i + 1, &w.join(" ")))
+                .collect();
+            let expected = reference_quotes(&cs);
+            infer_quotes(&mut cs);
+            let got: Vec<Option<usize>> = cs.iter().map(|c| c.parent).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn quotes_are_linear_on_a_large_flat_page() {
+        // 20,000 comments, each quoting the one before: the quadratic search took
+        // seconds here; the index answers at once (and exactly).
+        let mut cs: Vec<Comment> = (0..20_000)
+            .map(|i| {
+                plain(
+                    i + 1,
+                    &format!("un deux trois quatre cinq six sept huit {i} neuf"),
+                )
+            })
+            .collect();
+        infer_quotes(&mut cs);
+        assert_eq!(cs[0].parent, None);
+        // All share the same eight words: the earliest comment with the longest run wins.
+        assert!(cs[1..].iter().all(|c| c.parent == Some(1) && c.inferred));
     }
 
     #[test]

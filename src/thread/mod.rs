@@ -3,9 +3,13 @@
 
 use serde::Serialize;
 
+mod decode;
+mod export;
+mod html;
 mod link;
 mod parse;
 
+pub use decode::encoding_for_label;
 pub use parse::parse;
 
 /// How the page's comments were laid out.
@@ -59,23 +63,98 @@ pub struct Thread {
     /// Non-fatal problems (e.g. invalid UTF-8), one line each, naming the source.
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// Informational lines for stderr (encoding used, no comment found, posts left out of
+    /// an export), one line each, naming the source.
+    #[serde(skip)]
+    pub notes: Vec<String>,
+    /// The encoding the input was decoded from (`UTF-8`, `UTF-16LE`, `windows-1252`…).
+    #[serde(skip)]
+    pub encoding: &'static str,
 }
 
-/// Reads a page from a file (or stdin for `-`) and parses it.
+/// The largest page read whole (text dumps and HTML): 256 MiB. Beyond it reading stops
+/// with an error instead of buffering an endless input (`/dev/zero`). Exports (WXR,
+/// Disqus) are streamed and have no such bound.
+pub const MAX_PAGE_BYTES: u64 = 256 << 20;
+
+/// How to read inputs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Decode with this encoding instead of detecting one (`--encoding`).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// Reads a page from a file (or stdin for `-`) and parses it. An export holding several
+/// threads yields its first one; `read_threads` yields them all.
 pub fn read_page(path: &str) -> crate::Result<Thread> {
-    let bytes = read_bytes(path)?;
-    parse(path, &bytes)
+    let mut first = None;
+    read_threads(path, &ReadOptions::default(), |t| {
+        if first.is_none() {
+            first = Some(t);
+        }
+        Ok(())
+    })?;
+    Ok(first.unwrap_or_else(|| empty(path)))
 }
 
-/// Reads a whole input: a file, or stdin for `-`. A directory is an error naming it.
-pub fn read_bytes(path: &str) -> crate::Result<Vec<u8>> {
+/// A thread without comments (an export without posts).
+fn empty(source: &str) -> Thread {
+    Thread {
+        source: source.to_string(),
+        structure: Structure::None,
+        article: None,
+        comments: Vec::new(),
+        warnings: Vec::new(),
+        notes: Vec::new(),
+        encoding: "UTF-8",
+    }
+}
+
+/// Reads every thread of an input, detected by content: a WordPress WXR or Disqus XML
+/// export (one thread per post / Disqus thread, streamed: memory stays proportional to
+/// one thread), a saved HTML page, or a text dump. Calls `each` once per thread, in
+/// input order.
+pub fn read_threads(
+    path: &str,
+    opts: &ReadOptions,
+    mut each: impl FnMut(Thread) -> crate::Result<()>,
+) -> crate::Result<()> {
     use std::io::Read;
+    let mut input = open(path)?;
+    // The first bytes decide the format; they are put back in front of the rest.
+    let mut head = Vec::with_capacity(4096);
+    (&mut input)
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(|e| crate::Error::io(path, e))?;
+    let reader = std::io::Cursor::new(head.clone()).chain(input);
+    if let Some(kind) = export::sniff(&head) {
+        return export::read(path, kind, std::io::BufReader::new(reader), &mut each);
+    }
+    let bytes = read_bounded(path, reader)?;
+    let t = if html::sniff(&head) {
+        html::parse(path, &bytes, opts.encoding)?
+    } else {
+        let mut t = parse::parse_with(path, &bytes, opts.encoding)?;
+        if t.comments.is_empty() && !bytes.iter().any(|b| !b.is_ascii_whitespace()) {
+            t.notes
+                .push(format!("{path}: no comments found (empty input)"));
+        } else if t.comments.is_empty() {
+            t.notes.push(format!(
+                "{path}: no comments found (expected comments closed by `Répondre`, numbered \
+                 or bulleted markers, `NAME dit :` author lines, or one comment per line after \
+                 the article)"
+            ));
+        }
+        t
+    };
+    each(t)
+}
+
+/// A file, or stdin for `-`; a directory is an error naming it.
+fn open(path: &str) -> crate::Result<Box<dyn std::io::Read>> {
     if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| crate::Error::io("-", e))?;
-        return Ok(buf);
+        return Ok(Box::new(std::io::stdin()));
     }
     let p = std::path::Path::new(path);
     if p.is_dir() {
@@ -83,7 +162,31 @@ pub fn read_bytes(path: &str) -> crate::Result<Vec<u8>> {
             "{path}: is a directory, not a page"
         )));
     }
-    std::fs::read(p).map_err(|e| crate::Error::io(path, e))
+    let f = std::fs::File::open(p).map_err(|e| crate::Error::io(path, e))?;
+    Ok(Box::new(f))
+}
+
+/// Reads at most `MAX_PAGE_BYTES`; more is an error naming the input.
+fn read_bounded(path: &str, r: impl std::io::Read) -> crate::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    r.take(MAX_PAGE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| crate::Error::io(path, e))?;
+    if buf.len() as u64 > MAX_PAGE_BYTES {
+        return Err(crate::Error::Other(format!(
+            "{path}: page larger than {} MiB, the maximum page size (split it, or use an \
+             export or a table)",
+            MAX_PAGE_BYTES >> 20
+        )));
+    }
+    Ok(buf)
+}
+
+/// Reads a whole input: a file, or stdin for `-`, at most `MAX_PAGE_BYTES`. A directory
+/// is an error naming it.
+pub fn read_bytes(path: &str) -> crate::Result<Vec<u8>> {
+    read_bounded(path, open(path)?)
 }
 
 /// The `thread --format json` object of DESIGN.md (fields may be added, never renamed).
@@ -94,6 +197,8 @@ pub fn to_json(t: &Thread) -> ThreadJson<'_> {
         structure: t.structure,
         article: t.article.as_deref(),
         comments: &t.comments,
+        encoding: t.encoding,
+        span_unit: "bytes_as_read",
     }
 }
 
@@ -110,6 +215,10 @@ pub struct ThreadJson<'a> {
     pub article: Option<&'a str>,
     /// Comments.
     pub comments: &'a [Comment],
+    /// The encoding the input was decoded from.
+    pub encoding: &'static str,
+    /// What `span` counts: byte offsets into the file as read, before any decoding.
+    pub span_unit: &'static str,
 }
 
 /// The stable key of a comment: a hash of the source's file name, the text and the

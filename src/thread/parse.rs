@@ -20,29 +20,77 @@ use std::sync::LazyLock;
 /// Errors only on binary input (NUL bytes); everything else yields a thread, with a
 /// warning when the bytes were not valid UTF-8.
 pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
-    if let Some(offset) = find_byte(bytes, 0) {
-        return Err(crate::Error::Binary {
-            path: source.into(),
-            offset,
-        });
+    parse_with(source, bytes, None)
+}
+
+/// `parse` with the encoding forced (`--encoding`), or detected when `None` (see
+/// `decode.rs`). Pages that are not UTF-8 say which encoding was used in `Thread::notes`.
+pub(crate) fn parse_with(
+    source: &str,
+    bytes: &[u8],
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> crate::Result<Thread> {
+    let (page, enc) = super::decode::decode(source, bytes, forced)?;
+    let mut t = parse_decoded(source, &page);
+    t.encoding = enc.name();
+    if enc != encoding_rs::UTF_8 {
+        let how = if forced.is_some() {
+            "as asked"
+        } else {
+            "detected"
+        };
+        t.notes
+            .push(format!("{source}: read as {} ({how})", enc.name()));
     }
-    let page = Decoded::new(bytes);
+    Ok(t)
+}
+
+/// Parses an already decoded page (text dumps; see `parse_with`).
+pub(crate) fn parse_decoded(source: &str, page: &Decoded) -> Thread {
     let mut warnings = Vec::new();
     if let Some(off) = page.first_invalid {
         warnings.push(format!(
             "{source}: invalid UTF-8 at byte offset {off}, decoded lossily"
         ));
     }
-    let lines = split_lines(&page.text);
+    let mut lines = split_lines(&page.text);
+    // Dumps of comment platforms (Disqus, Facebook…): their buttons are no text, and a
+    // button line with `Répondre` in it closes a comment like `Répondre` alone.
+    let platform = platform_dump(&page.text, &lines);
+    if platform {
+        for l in &mut lines {
+            if l.kind == Kind::Text {
+                let t = l.text(&page.text);
+                if is_furniture(t) {
+                    l.kind = if has_reply_part(t) {
+                        Kind::Close
+                    } else {
+                        Kind::Blank
+                    };
+                }
+            }
+        }
+    }
     // Which lines open a comment with an author and a date: computed once. The date
     // tests of whole lines are remembered for `open_block`, which asks them again.
     let mut dates = DateMemo(vec![0; lines.len()]);
     let ad: Vec<bool> = (0..lines.len())
-        .map(|i| lines[i].kind == Kind::Text && author_with_date(&page.text, &lines, i, &mut dates))
+        .map(|i| {
+            lines[i].kind == Kind::Text
+                && (author_with_date(&page.text, &lines, i, &mut dates)
+                    || (platform && name_with_date(&page.text, &lines, i, &mut dates)))
+        })
         .collect();
-    let layout = find_layout(&page.text, &lines, &ad);
+    let mut layout = find_layout(&page.text, &lines, &ad);
+    // Nothing found: a paste of comments alone (stdin, a platform dump, or short
+    // paragraphs with no article) is one comment per paragraph.
+    if layout == Layout::None && (source == "-" || platform || short_paragraphs(&page.text, &lines))
+    {
+        layout = Layout::Paste;
+    }
     let mut bodies = Vec::new();
     let (structure, article, blocks) = match layout {
+        Layout::Paste => (Structure::Flat, None, paragraph_blocks(&lines, &mut bodies)),
         Layout::None => (
             Structure::None,
             article_text(&page.text, &lines),
@@ -69,26 +117,29 @@ pub fn parse(source: &str, bytes: &[u8]) -> crate::Result<Thread> {
                 &page.text,
                 &lines[start..end],
                 &ad[start..end],
-                authors,
+                authors || platform,
+                platform,
                 &mut bodies,
                 &mut dates.0[start..end],
             ),
         ),
     };
-    let comments = link::link(source, structure, &page, blocks, &bodies);
+    let comments = link::link(source, structure, page, blocks, &bodies);
     // A nested page whose blocks were all empty is a page without comments.
     let structure = if comments.is_empty() {
         Structure::None
     } else {
         structure
     };
-    Ok(Thread {
+    Thread {
         source: source.to_string(),
         structure,
         article,
         comments,
         warnings,
-    })
+        notes: Vec::new(),
+        encoding: "UTF-8",
+    }
 }
 
 /// The decoded page and the map back to the input's byte offsets.
@@ -100,11 +151,14 @@ pub(crate) struct Decoded<'a> {
     /// advance together until the next one.
     map: Vec<(usize, usize)>,
     /// Byte offset of the first invalid sequence in the input, if any.
-    first_invalid: Option<usize>,
+    pub(crate) first_invalid: Option<usize>,
+    /// Input bytes per decoded byte between breakpoints: 1, or 2 for UTF-16 (whose
+    /// breakpoints surround every non-ASCII character).
+    scale: usize,
 }
 
 impl<'a> Decoded<'a> {
-    fn new(bytes: &'a [u8]) -> Decoded<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Decoded<'a> {
         let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => (rest, 3),
             None => (bytes, 0),
@@ -116,6 +170,7 @@ impl<'a> Decoded<'a> {
                 text: Cow::Borrowed(s),
                 map,
                 first_invalid: None,
+                scale: 1,
             };
         }
         let mut text = String::with_capacity(body.len() + 16);
@@ -138,6 +193,17 @@ impl<'a> Decoded<'a> {
             text: Cow::Owned(text),
             map,
             first_invalid,
+            scale: 1,
+        }
+    }
+
+    /// A page decoded elsewhere (`decode.rs`): its text, breakpoints and scale.
+    pub(crate) fn from_parts(text: Cow<'a, str>, map: Vec<(usize, usize)>, scale: usize) -> Self {
+        Decoded {
+            text,
+            map,
+            first_invalid: None,
+            scale,
         }
     }
 
@@ -145,7 +211,7 @@ impl<'a> Decoded<'a> {
     pub fn original(&self, decoded: usize) -> usize {
         let i = self.map.partition_point(|&(d, _)| d <= decoded) - 1;
         let (d, o) = self.map[i];
-        o + (decoded - d)
+        o + (decoded - d) * self.scale
     }
 }
 
@@ -232,7 +298,7 @@ fn word(b: &[u8]) -> u64 {
 }
 
 /// Position of the first `needle` byte, scanning two words at a time.
-fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+pub(crate) fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
     let mut i = 0;
     let n = splat(needle);
     while i + 16 <= b.len() {
@@ -326,7 +392,7 @@ fn classify(text: &str, start: usize, end: usize) -> Line {
 }
 
 /// `Répondre` and its variants, alone on a line.
-fn is_close(s: &str) -> bool {
+pub(crate) fn is_close(s: &str) -> bool {
     if s.len() > 40 {
         return false;
     }
@@ -367,12 +433,14 @@ fn lowercase_eq(s: &str, target: &str) -> bool {
 pub(crate) fn marker(s: &str) -> Option<(Marker, usize)> {
     let b = s.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits > 0 && digits <= 4 {
+    // Any number of digits: a thread of 30,000 comments numbers them `30000.`.
+    if digits > 0 {
         if let Some(&p) = b.get(digits) {
             if p == b'.' || p == b')' {
                 let rest = &s[digits + 1..];
                 if rest.is_empty() || rest.starts_with(char::is_whitespace) {
-                    let n = s[..digits].parse().ok()?;
+                    // Past `u32::MAX` the value no longer matters, only that it is a number.
+                    let n = s[..digits].parse().unwrap_or(u32::MAX);
                     return Some((Marker::Number(n), digits + 1 + spaces_len(rest)));
                 }
             }
@@ -426,7 +494,10 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn is_header(s: &str) -> bool {
-    s.len() < 400 && HEADER.is_match(s)
+    // A heading does not end as a sentence: "Les commentaires sur ce site sont
+    // indignes." is a comment (only a bare count may end with a dot: "12 commentaires.").
+    let sentence = s.ends_with(['.', '!', '?', '…']) && s.split_whitespace().count() > 3;
+    s.len() < 400 && !sentence && HEADER.is_match(s)
 }
 
 /// The General Punctuation block: no letters, no digits.
@@ -491,6 +562,80 @@ fn is_footer(s: &str) -> bool {
             None => return found && t.is_empty(),
         }
     }
+}
+
+/// Page furniture of comment platforms copied along with the comments (Disqus, Facebook
+/// and news-site widgets): `Signaler`, `J'aime`, `Voir plus de réponses`, `Répondre · 3 j`,
+/// `12 J'aime`, `Partager`… Such a line is never part of a comment's text.
+pub(crate) fn is_furniture(s: &str) -> bool {
+    if s.len() > 60 {
+        return false;
+    }
+    let lower = s.trim().to_lowercase().replace('’', "'");
+    // Parts separated by `·`, `•` or `|`: every part must be furniture (`Répondre · 3 j`,
+    // `J'aime · Répondre · Signaler`).
+    let mut any = false;
+    for part in lower.split(['·', '•', '|']) {
+        let p = part.trim();
+        if p.is_empty() {
+            continue;
+        }
+        any = true;
+        let p = p.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+        let word = matches!(
+            p,
+            "signaler"
+                | "signaler un abus"
+                | "j'aime"
+                | "je n'aime pas"
+                | "aimer"
+                | "partager"
+                | "répondre"
+                | "repondre"
+                | "reply"
+                | "like"
+                | "likes"
+                | "share"
+                | "report"
+                | "modifié"
+                | "modifie"
+                | "masquer"
+                | "voir la traduction"
+                | "réponse"
+                | "réponses"
+                | "reponses"
+                | "votes"
+                | "vote"
+        ) || p.starts_with("voir plus de réponses")
+            || p.starts_with("voir plus de reponses")
+            || p.starts_with("voir les ")
+            || p.starts_with("afficher ")
+            || p.starts_with("charger plus")
+            || p.starts_with("view more");
+        // Relative ages: `3 j`, `2 h`, `5 min`, `1 sem`, `il y a 2 heures`.
+        let age = part.trim().starts_with(|c: char| c.is_ascii_digit())
+            && matches!(
+                p,
+                "j" | "h"
+                    | "min"
+                    | "s"
+                    | "sem"
+                    | "an"
+                    | "ans"
+                    | "mois"
+                    | "jours"
+                    | "heures"
+                    | "minutes"
+                    | "d"
+                    | "w"
+                    | "y"
+            )
+            || p.starts_with("il y a ");
+        if !(word || age) {
+            return false;
+        }
+    }
+    any
 }
 
 /// Author verbs: a line `NAME VERB :` (the verb's case is ignored).
@@ -889,6 +1034,8 @@ fn push_padded(out: &mut [u8], at: usize, v: u32, width: usize) -> usize {
 #[derive(Debug, PartialEq)]
 enum Layout {
     None,
+    /// Comments alone, one per paragraph (no article, no markers).
+    Paste,
     Flat {
         start: usize,
         end: usize,
@@ -926,9 +1073,19 @@ fn find_layout(page: &str, lines: &[Line], ad: &[bool]) -> Layout {
     let authors = ad.iter().any(|&b| b);
     // The header is the last one before the first comment evidence.
     let limit = first_close.unwrap_or(lines.len());
+    // Without `Répondre` or author lines, the comments may be a run of lines: a header
+    // stands apart (a blank line or the page's edge next to it), a line inside the run
+    // that reads like one is a comment.
+    let apart = |i: usize| {
+        first_close.is_some()
+            || authors
+            || i == 0
+            || lines[i - 1].kind == Kind::Blank
+            || lines.get(i + 1).is_none_or(|l| l.kind == Kind::Blank)
+    };
     let header = (0..limit)
         .rev()
-        .find(|&i| lines[i].kind == Kind::Text && is_header(lines[i].text(page)));
+        .find(|&i| lines[i].kind == Kind::Text && is_header(lines[i].text(page)) && apart(i));
     let footer_after = |from: usize| {
         (from..lines.len())
             .find(|&i| lines[i].kind == Kind::Text && is_footer(lines[i].text(page)))
@@ -1062,6 +1219,118 @@ fn section_start(
     })
 }
 
+/// One comment per paragraph (lines between blank lines). Body lines go to `bodies`.
+fn paragraph_blocks(lines: &[Line], bodies: &mut Vec<(usize, usize)>) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut open = false;
+    for l in lines {
+        if l.kind == Kind::Blank {
+            open = false;
+            continue;
+        }
+        bodies.push((l.content, l.end));
+        match blocks.last_mut() {
+            Some(b) if open => {
+                b.body.end = bodies.len();
+                b.span.1 = l.end;
+            }
+            _ => blocks.push(Block {
+                indent: 0,
+                marker: None,
+                author: None,
+                date_raw: None,
+                date_kind: None,
+                body: bodies.len() - 1..bodies.len(),
+                span: (l.content, l.end),
+            }),
+        }
+        open = true;
+    }
+    blocks
+}
+
+/// Whether a page without any comment layout is a paste of short comments: at least two
+/// paragraphs, none longer than an ordinary comment (articles have long paragraphs), no
+/// bulleted lines (menus), and no title-like first paragraph of a few words.
+fn short_paragraphs(page: &str, lines: &[Line]) -> bool {
+    let mut paragraphs = 0;
+    let mut len = 0;
+    let mut prev_blank = true;
+    let mut first: Option<(usize, &str)> = None; // (lines, last line) of the first paragraph
+    for l in lines {
+        if l.kind == Kind::Blank {
+            prev_blank = true;
+            continue;
+        }
+        let t = l.text(page);
+        if marker(t).is_some() {
+            return false;
+        }
+        if prev_blank {
+            paragraphs += 1;
+            len = 0;
+        }
+        if paragraphs == 1 {
+            let n = first.map_or(0, |f| f.0);
+            first = Some((n + 1, t));
+        }
+        prev_blank = false;
+        len += l.end - l.content;
+        if len > 280 {
+            return false;
+        }
+    }
+    // A first paragraph of one line without closing punctuation is an article's title.
+    let title =
+        first.is_some_and(|(n, t)| n == 1 && !t.ends_with(['.', '!', '?', '…', '»', '"', ')']));
+    paragraphs >= 2 && !title
+}
+
+/// Lines that say the page is a dump of a comment platform: its buttons (`Signaler`,
+/// `J'aime · Répondre · 3 j`, `Voir plus de réponses`).
+fn platform_dump(page: &str, lines: &[Line]) -> bool {
+    lines.iter().any(|l| {
+        if l.kind != Kind::Text {
+            return false;
+        }
+        let t = l.text(page);
+        if !is_furniture(t) {
+            return false;
+        }
+        let lower = t.to_lowercase().replace('’', "'");
+        ["signaler", "j'aime", "voir plus de r", "·"]
+            .iter()
+            .any(|w| lower.contains(w))
+    })
+}
+
+/// A furniture line with a `Répondre`/`Reply` button in it.
+fn has_reply_part(s: &str) -> bool {
+    s.split(['·', '•', '|']).any(|p| {
+        let p = p.trim().to_lowercase();
+        matches!(p.as_str(), "répondre" | "repondre" | "reply")
+    })
+}
+
+/// A name alone on a line (`Albane Fourès`, `jm.delorme`): one to four words, no sentence
+/// punctuation, no digits, at most 40 bytes.
+fn is_name(s: &str) -> bool {
+    let words = s.split_whitespace().count();
+    (1..=4).contains(&words)
+        && s.len() <= 40
+        && !s.chars().any(|c| {
+            c.is_ascii_digit() || matches!(c, '.' | '!' | '?' | ':' | ';' | ',' | '«' | '»' | '"')
+        } && !(c == '.' && words == 1))
+        && s.chars().next().is_some_and(char::is_alphabetic)
+}
+
+/// A platform dump's author line: a name alone, then a date line (`le 04/04/2026 à 10:12`).
+fn name_with_date(page: &str, lines: &[Line], i: usize, dates: &mut DateMemo) -> bool {
+    is_name(lines[i].text(page))
+        && next_nonblank(lines, i + 1)
+            .is_some_and(|j| line_date_kind(&mut dates.0, page, lines, j).is_some())
+}
+
 /// One comment per non-empty line. Body lines go to `bodies` (see `Block::body`).
 fn flat_blocks(lines: &[Line], bodies: &mut Vec<(usize, usize)>) -> Vec<Block> {
     lines
@@ -1091,6 +1360,7 @@ fn nested_blocks(
     lines: &[Line],
     ad: &[bool],
     authors: bool,
+    platform: bool,
     bodies: &mut Vec<(usize, usize)>,
     dates: &mut [u8],
 ) -> Vec<Block> {
@@ -1141,7 +1411,7 @@ fn nested_blocks(
                 i += 1;
             }
             None => {
-                let (b, next) = open_block(page, lines, i, authors, bodies, dates);
+                let (b, next) = open_block(page, lines, i, authors, platform, bodies, dates);
                 cur = Some(b);
                 i = next;
             }
@@ -1162,6 +1432,7 @@ fn open_block(
     lines: &[Line],
     i: usize,
     authors: bool,
+    platform: bool,
     bodies: &mut Vec<(usize, usize)>,
     dates: &mut [u8],
 ) -> (Block, usize) {
@@ -1195,8 +1466,20 @@ fn open_block(
         }
     }
     let first_text = &page[first..lines[first_line].end];
-    if authors {
-        if let Some((name, rest)) = author_line(first_text) {
+    // Platform dumps name the author alone on the first line (`Albane Fourès`).
+    let named = if authors {
+        author_line(first_text)
+    } else {
+        None
+    }
+    .or_else(|| {
+        (platform
+            && is_name(first_text)
+            && next_nonblank(lines, first_line + 1).is_some_and(|j| lines[j].kind == Kind::Text))
+        .then_some((first_text, ""))
+    });
+    if authors || platform {
+        if let Some((name, rest)) = named {
             block.author = Some(name.to_string());
             block.span.1 = lines[first_line].end;
             let rest_date = if rest.is_empty() {
@@ -1276,6 +1559,10 @@ mod tests {
         ] {
             assert!(is_header(s), "{s}");
         }
+        // Sentences inside comments are not headers.
+        assert!(!is_header("Les commentaires sur ce site sont indignes."));
+        assert!(!is_header("Les commentaires sur le maire sont indignes !"));
+        assert!(is_header("12 commentaires."));
         for s in [
             "12 commentaires plus haut, tu disais l'inverse",
             "5 réflexions pour rien",
@@ -1397,7 +1684,10 @@ mod tests {
         #[test]
         fn parser_never_panics_and_text_comes_from_the_page(bytes in page_strategy()) {
             let t = parse("p.txt", &bytes).expect("no NUL, so no error");
-            let page = String::from_utf8_lossy(&bytes).into_owned();
+            // The page as decoded: lossy UTF-8, or a legacy encoding when the bytes hold
+            // no valid multi-byte UTF-8 at all (see `decode.rs`).
+            let (decoded, _) = crate::thread::decode::decode("p.txt", &bytes, None).expect("no NUL");
+            let page = decoded.text.into_owned();
             let mut at = 0;
             for (i, c) in t.comments.iter().enumerate() {
                 prop_assert_eq!(c.index, i + 1);

@@ -4,6 +4,7 @@
 mod common;
 mod explain;
 mod functional;
+mod inputs;
 mod queue;
 mod rules;
 mod score;
