@@ -1289,19 +1289,32 @@ fn short_paragraphs(page: &str, lines: &[Line]) -> bool {
 /// Lines that say the page is a dump of a comment platform: its buttons (`Signaler`,
 /// `J'aime · Répondre · 3 j`, `Voir plus de réponses`).
 fn platform_dump(page: &str, lines: &[Line]) -> bool {
-    lines.iter().any(|l| {
+    // Two such lines, or one button row (`J'aime · Répondre · 3 j`): a comment that
+    // only says "J'aime" does not make a page a platform dump.
+    let mut seen = 0;
+    for l in lines {
         if l.kind != Kind::Text {
-            return false;
+            continue;
         }
         let t = l.text(page);
         if !is_furniture(t) {
-            return false;
+            continue;
         }
         let lower = t.to_lowercase().replace('’', "'");
-        ["signaler", "j'aime", "voir plus de r", "·"]
+        if lower.contains('·') && has_reply_part(t) {
+            return true;
+        }
+        if ["signaler", "j'aime", "voir plus de r", "·"]
             .iter()
             .any(|w| lower.contains(w))
-    })
+        {
+            seen += 1;
+            if seen >= 2 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// A furniture line with a `Répondre`/`Reply` button in it.
@@ -1703,6 +1716,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn platform_buttons_only_on_platform_dumps() {
+        // A comment that says "J'aime" is a comment, not a button.
+        let page = "Titre\n\n2 commentaires\n\n  1. J'aime\n     Répondre\n  2. Moi aussi.\n     Répondre\n";
+        let t = parse("p.txt", page.as_bytes()).unwrap();
+        let texts: Vec<&str> = t.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["J'aime", "Moi aussi."]);
+        // A Facebook-style dump: names, texts, button rows.
+        let page = "Aline Roc\nBien vu.\nJ'aime · Répondre · 2 h\nBruno Sal\nPas d'accord.\nJ'aime · Répondre · 1 h\n";
+        let t = parse("p.txt", page.as_bytes()).unwrap();
+        let got: Vec<(Option<&str>, &str)> = t
+            .comments
+            .iter()
+            .map(|c| (c.author.as_deref(), c.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("Aline Roc"), "Bien vu."),
+                (Some("Bruno Sal"), "Pas d'accord.")
+            ]
+        );
+        assert!(is_furniture("Voir plus de réponses"));
+        assert!(is_furniture("Répondre · 3 j"));
+        assert!(is_furniture("12 J'aime"));
+        assert!(!is_furniture("J'aime ce quartier"));
     }
 
     #[test]
