@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", .path.display(), describe_io(.source))]
     Io {
         /// The file concerned (`-` for stdin/stdout).
         path: PathBuf,
@@ -48,6 +48,35 @@ pub enum Error {
     Other(String),
 }
 
+/// An I/O error as a user reads it: the system's words without "(os error 2)", and
+/// never the name of a temporary file (the path the error is about is printed before).
+pub fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let plain = match e.kind() {
+        K::NotFound => Some("no such file or directory"),
+        K::PermissionDenied => Some("permission denied"),
+        K::AlreadyExists => Some("already exists"),
+        K::IsADirectory => Some("is a directory"),
+        K::NotADirectory => Some("a parent is not a directory"),
+        K::StorageFull => Some("no space left on the device"),
+        K::ReadOnlyFilesystem => Some("read-only file system"),
+        K::BrokenPipe => Some("broken pipe"),
+        _ => None,
+    };
+    if let Some(p) = plain {
+        return p.to_string();
+    }
+    let mut text = e.to_string();
+    // tempfile appends ` at path "…/.tamis-XXXX.tmp"`; the OS appends ` (os error N)`.
+    if let Some(i) = text.find(" at path ") {
+        text.truncate(i);
+    }
+    if let Some(i) = text.rfind(" (os error ") {
+        text.truncate(i);
+    }
+    text
+}
+
 /// The library's result alias.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -67,5 +96,27 @@ impl Error {
             line,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_read_without_os_codes_or_temp_names() {
+        let e = Error::io("q.csv", std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert_eq!(e.to_string(), "q.csv: no such file or directory");
+        let raw = std::io::Error::from_raw_os_error(2);
+        assert!(raw.to_string().contains("(os error 2)"));
+        assert_eq!(describe_io(&raw), "no such file or directory");
+        let wrapped = std::io::Error::other("disk on fire at path \"/d/.tamis-x.tmp\"");
+        assert_eq!(describe_io(&wrapped), "disk on fire");
+        let other = std::io::Error::from_raw_os_error(5);
+        assert!(
+            !describe_io(&other).contains("os error"),
+            "{}",
+            describe_io(&other)
+        );
     }
 }
