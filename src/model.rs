@@ -211,13 +211,8 @@ static EMBEDDED: LazyLock<std::result::Result<Model, String>> = LazyLock::new(||
 
 /// FNV-1a over bytes, as 16 hex digits (checksums of models and data).
 pub fn fnv1a_hex(chunks: &[&[u8]]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in chunks {
-        for &b in *c {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    use crate::features::ngrams::{fnv1a, FNV_OFFSET};
+    let h = chunks.iter().fold(FNV_OFFSET, |h, c| fnv1a(h, c));
     format!("{h:016x}")
 }
 

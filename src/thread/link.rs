@@ -265,16 +265,11 @@ impl std::hash::Hasher for Identity {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
+// The crate's one FNV-1a (also the lexicon checksum's and the model checksum's).
+use crate::features::ngrams::{fnv1a as fnv, FNV_OFFSET};
 
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(FNV_PRIME);
-    }
-    h
-}
+/// The FNV prime, used as the multiplier that chains word hashes into shingle hashes.
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 /// A stable key: FNV-1a over the source name, 0xff, the text, 0xff and the occurrence
 /// number of that text in the page as 4 little-endian bytes (so two identical "+1"
