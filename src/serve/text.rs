@@ -2,87 +2,11 @@
 //! byte offsets turned into the UTF-16 code units Perspective clients count in, and a
 //! cheap check that a text is not French.
 
-use scraper::{Html, Node};
-
-/// The text of an HTML comment body, as a reader sees it: tags dropped, entities
-/// decoded, `<br>` and block ends as line breaks, scripts and styles left out. Parsed
-/// with html5ever (through `scraper`), so broken markup degrades the way a browser's does.
+/// The text of an HTML comment body, as a reader sees it (the page reader's own
+/// rendering: html5ever through `scraper`, so broken markup degrades the way a
+/// browser's does).
 pub fn html_to_text(html: &str) -> String {
-    let frag = Html::parse_fragment(html);
-    let mut out = String::with_capacity(html.len());
-    // Depth inside <script>/<style>/<template>: their text is not the comment.
-    let mut hidden = 0usize;
-    for edge in frag.root_element().traverse() {
-        match edge {
-            ego_tree::iter::Edge::Open(node) => match node.value() {
-                Node::Text(t) if hidden == 0 => out.push_str(t),
-                Node::Element(e) => {
-                    let name = e.name();
-                    if matches!(name, "script" | "style" | "template" | "noscript") {
-                        hidden += 1;
-                    } else if name == "br" {
-                        out.push('\n');
-                    } else if is_block(name) {
-                        break_line(&mut out);
-                    }
-                }
-                _ => {}
-            },
-            ego_tree::iter::Edge::Close(node) => {
-                if let Node::Element(e) = node.value() {
-                    let name = e.name();
-                    if matches!(name, "script" | "style" | "template" | "noscript") {
-                        hidden = hidden.saturating_sub(1);
-                    } else if is_block(name) {
-                        break_line(&mut out);
-                    }
-                }
-            }
-        }
-    }
-    // Lines trimmed, runs of blank lines kept to one, as the page parser does.
-    let mut text = String::with_capacity(out.len());
-    let mut blank = false;
-    for line in out.lines().map(str::trim) {
-        if line.is_empty() {
-            blank = !text.is_empty();
-            continue;
-        }
-        if !text.is_empty() {
-            text.push_str(if blank { "\n\n" } else { "\n" });
-        }
-        text.push_str(line);
-        blank = false;
-    }
-    text
-}
-
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "li"
-            | "ul"
-            | "ol"
-            | "blockquote"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "pre"
-            | "table"
-            | "tr"
-            | "section"
-            | "article"
-    )
-}
-
-fn break_line(out: &mut String) {
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
+    crate::thread::html_fragment_text(html)
 }
 
 /// Byte ranges of the sentences of `text` (end exclusive, surrounding spaces left out):
@@ -212,7 +136,17 @@ mod tests {
         let t = html_to_text(
             "<p>Bonjour &amp; merci<br>à vous</p><script>alert(1)</script><p>Fin&nbsp;!</p>",
         );
-        assert_eq!(t, "Bonjour & merci\nà vous\nFin\u{a0}!");
+        assert_eq!(t, "Bonjour & merci\nà vous\nFin !");
+        // Deep nesting is walked without recursion; past the parser's limit, the tags
+        // are cut out in one pass instead of a parse that grows with the square of it.
+        let deep = format!("{}fond{}", "<div>".repeat(2_000), "</div>".repeat(2_000));
+        assert_eq!(html_to_text(&deep), "fond");
+        let deeper = format!(
+            "{}fond{}",
+            "<div><b>".repeat(100_000),
+            "</b></div>".repeat(100_000)
+        );
+        assert_eq!(html_to_text(&deeper), "fond");
         assert_eq!(html_to_text("j'ai <3 ce club"), "j'ai <3 ce club");
         assert_eq!(html_to_text(""), "");
     }

@@ -94,6 +94,14 @@ pub(crate) fn parse(
 ) -> crate::Result<Thread> {
     let enc = encoding(bytes, forced);
     let (page, enc) = decode::decode(source, bytes, enc)?;
+    let depth = nesting_depth(&page.text);
+    if depth > MAX_NESTING {
+        // html5ever checks element scope by walking the stack of open elements, so
+        // parsing time grows with the square of the nesting: refuse what no page needs.
+        return Err(crate::Error::Other(format!(
+            "{source}: markup nested about {depth} levels deep (the limit is {MAX_NESTING}): not a saved page"
+        )));
+    }
     let doc = Html::parse_document(&page.text);
     let mut t = Thread {
         source: source.to_string(),
@@ -377,7 +385,7 @@ fn parse_loose(s: &str) -> String {
 }
 
 /// Block-level elements: a line break before and after.
-fn is_block(name: &str) -> bool {
+pub(crate) fn is_block(name: &str) -> bool {
     matches!(
         name,
         "p" | "div"
@@ -422,29 +430,45 @@ fn render(e: ElementRef, skip: &dyn Fn(ElementRef) -> bool) -> Vec<String> {
         .collect()
 }
 
+/// Appends the text under `e` (not `e`'s own tag) to `out`. Iterative over the tree's
+/// edges, so markup nested a million levels deep cannot exhaust the stack.
 fn walk(e: ElementRef, skip: &dyn Fn(ElementRef) -> bool, out: &mut String) {
-    for child in e.children() {
-        match child.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(el) => {
-                let Some(c) = ElementRef::wrap(child) else {
-                    continue;
-                };
-                if excluded(c) || skip(c) {
+    use ego_tree::iter::Edge;
+    let root = e.id();
+    // The root of the subtree being left out, while inside it.
+    let mut hidden: Option<ego_tree::NodeId> = None;
+    for edge in e.traverse() {
+        match edge {
+            Edge::Open(n) => {
+                if n.id() == root || hidden.is_some() {
                     continue;
                 }
-                let name = el.name();
-                if name == "br" {
-                    out.push('\n');
-                } else if is_block(name) {
-                    out.push('\n');
-                    walk(c, skip, out);
-                    out.push('\n');
-                } else {
-                    walk(c, skip, out);
+                match n.value() {
+                    Node::Text(t) => out.push_str(t),
+                    Node::Element(el) => {
+                        let Some(c) = ElementRef::wrap(n) else {
+                            continue;
+                        };
+                        if excluded(c) || skip(c) {
+                            hidden = Some(n.id());
+                        } else if el.name() == "br" || is_block(el.name()) {
+                            out.push('\n');
+                        }
+                    }
+                    _ => {}
                 }
             }
-            _ => {}
+            Edge::Close(n) => {
+                if hidden == Some(n.id()) {
+                    hidden = None;
+                } else if hidden.is_none() && n.id() != root {
+                    if let Node::Element(el) = n.value() {
+                        if is_block(el.name()) {
+                            out.push('\n');
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -616,9 +640,100 @@ fn date_of(l: &str) -> Option<String> {
 }
 
 /// The lines of an HTML fragment (an exported comment body), as `render` gives them.
+/// Markup nested deeper than `MAX_NESTING` is not parsed (its cost would grow with the
+/// square of the depth): its text is taken with the tags cut out.
 pub(crate) fn fragment_lines(s: &str) -> Vec<String> {
+    if nesting_depth(s) > MAX_NESTING {
+        return strip_tags(s)
+            .split('\n')
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect();
+    }
     let doc = Html::parse_fragment(s);
     render(doc.root_element(), &|_| false)
+}
+
+/// Deepest markup nesting tamis parses (real pages stay under a hundred levels).
+pub(crate) const MAX_NESTING: usize = 4096;
+
+/// An upper estimate of how deep the markup nests, in one pass: start tags minus end
+/// tags, leaving out void elements and those whose end tag is optional (`p`, `li`…),
+/// which the parser closes by itself.
+pub(crate) fn nesting_depth(s: &str) -> usize {
+    let b = s.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        i += off + 1;
+        let closing = b.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let name_len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = s[start..start + name_len].to_ascii_lowercase();
+        let self_closing = matches!(
+            name.as_str(),
+            "br" | "img"
+                | "hr"
+                | "input"
+                | "meta"
+                | "link"
+                | "wbr"
+                | "area"
+                | "base"
+                | "col"
+                | "embed"
+                | "source"
+                | "track"
+                | "param"
+                | "p"
+                | "li"
+                | "dt"
+                | "dd"
+                | "tr"
+                | "td"
+                | "th"
+                | "option"
+                | "optgroup"
+                | "rt"
+                | "rp"
+                | "tbody"
+                | "thead"
+                | "tfoot"
+                | "colgroup"
+                | "caption"
+        );
+        if self_closing {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
+/// The text outside tags, for markup too deep to parse.
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The text of an element with whitespace collapsed (links' own text).
@@ -762,6 +877,23 @@ fn locate_start(text: &str, from: usize, f: &Found) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn nesting_depth_counts_what_the_parser_keeps_open() {
+        assert_eq!(nesting_depth("<div><p>a<p>b<br><div>c</div></div>"), 2);
+        assert_eq!(nesting_depth(&"<b>".repeat(10)), 10);
+        assert_eq!(nesting_depth("<li>a<li>b<li>c 1 < 2 <!-- x -->"), 0);
+        assert_eq!(nesting_depth("</div></div><span>"), 1);
+        let page = format!(
+            "<html><body>{}</body></html>",
+            "<div>".repeat(MAX_NESTING + 1)
+        );
+        let e = parse("deep.html", page.as_bytes(), None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("deep.html: markup nested about"), "{e}");
+    }
+
     use super::*;
 
     #[test]

@@ -12,6 +12,13 @@ mod parse;
 pub use decode::encoding_for_label;
 pub use parse::parse;
 
+/// The text of an HTML fragment (a comment body), as a reader sees it: tags dropped,
+/// entities decoded, `<br>` and blocks as line breaks, scripts, styles and forms left
+/// out, whitespace collapsed, one line per line of text.
+pub fn html_fragment_text(html: &str) -> String {
+    html::fragment_lines(html).join("\n")
+}
+
 /// How the page's comments were laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
