@@ -119,12 +119,15 @@ function check(cond, what) { if (!cond) fail('check failed: ' + what); }
     check(await js("document.getElementById('q-2').getAttribute('data-decision')") === '', 'q-2 taken back');
   }
 
-  // Filters: "à décider" hides the decided item; a threshold of 1 hides (nearly) all.
-  await js("(function () { var s = document.getElementById('f-status'); s.value = 'todo';" +
-    " s.dispatchEvent(new Event('change')); }())");
-  check(await visible() === String(Number(n) - 1), 'status filter hides the decided item');
-  await js("(function () { var s = document.getElementById('f-status'); s.value = 'all';" +
-    " s.dispatchEvent(new Event('change')); var r = document.getElementById('f-threshold');" +
+  // "masquer les décidés" is on by default: the removed item is out of view; turning
+  // it off brings it back. A threshold of 1 hides (nearly) all.
+  check(await js("document.getElementById('f-hide-decided').checked") === true, 'hide-decided on by default');
+  check(await visible() === String(Number(n) - 1), 'decided item hidden');
+  check(await js("document.getElementById('q-1').hidden") === true, 'q-1 hidden once decided');
+  await js("(function () { var c = document.getElementById('f-hide-decided'); c.checked = false;" +
+    " c.dispatchEvent(new Event('change')); }())");
+  check(await visible() === n, 'decided item shown again');
+  await js("(function () { var r = document.getElementById('f-threshold');" +
     " r.value = '1'; r.dispatchEvent(new Event('input')); }())");
   const above = await js("Array.prototype.filter.call(document.querySelectorAll('li.item')," +
     " function (li) { return parseFloat(li.getAttribute('data-score')) >= 1; }).length");
