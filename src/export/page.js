@@ -298,6 +298,8 @@
       return;
     }
     if (k === '?') { toggleHelp(help.hidden); ev.preventDefault(); return; }
+    // The help panel covers the list: nothing is decided behind it.
+    if (!help.hidden) return;
     if (k.length === 1) k = k.toLowerCase();
     var handled = true;
     if (k === 'j' || k === 'ArrowDown') {

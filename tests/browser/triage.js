@@ -2,12 +2,14 @@
 // tests/fixtures/queue_triage.txt (30 comments, one thread of replies, an author with
 // four comments), in headless Chromium (cdp.js). Used by tests/integration/queue.rs.
 //
-//   node triage.js CHROMIUM FILE_URL PROFILE_DIR triage
+//   node triage.js CHROMIUM FILE_URL PROFILE_DIR triage [SHOT_DIR]
 //       keyboard moves and decisions, undo, help, bulk selection, sub-thread decisions,
-//       "masquer les décidés", the author filter; prints {violations}.
+//       "masquer les décidés", the author filter; prints {violations}; screenshots in
+//       SHOT_DIR.
 //   node triage.js CHROMIUM FILE_URL PROFILE_DIR retrain DOWNLOAD_DIR
-//       decides against the model's call (keeps 3 flagged, removes 3 passed) and with it
-//       once (removes 1 flagged), by keys and clicks, then clicks the download button;
+//       decides against the model's call (keeps the 3 least sure flagged items, removes 3
+//       passed ones) and with it once (removes the top one), by keys and clicks, then
+//       clicks the download button;
 //       prints {decided: {key: decision}, file, preview, violations}.
 //
 // Exits 1 with a message on the first failed check.
@@ -89,6 +91,8 @@ const [chromium, url, profile, mode, downloadDir] = process.argv.slice(2);
     check(await js("document.getElementById('help').hidden") === true, 'help hidden at first');
     await key('?');
     check(await js("document.getElementById('help').hidden") === false, '? opens the help');
+    await key('g');
+    check(await decided() === 0, 'nothing is decided behind the help panel');
     await key('Escape');
     check(await js("document.getElementById('help').hidden") === true, 'Escape closes the help');
     await key('?');
@@ -168,26 +172,46 @@ const [chromium, url, profile, mode, downloadDir] = process.argv.slice(2);
     await click('#undo');
     check(await decided() === 0, 'the undo button');
     check(await js("document.getElementById('undo').disabled") === true, 'nothing left to undo');
+
+    // Screenshots for people to look at (into SHOT_DIR when given): the list mid-triage
+    // (a current item, a selection, one decision), then the help panel.
+    if (downloadDir) {
+      await b.s('Emulation.setDeviceMetricsOverride', { width: 1280, height: 1300, deviceScaleFactor: 1, mobile: false });
+      await js('window.scrollTo(0, 0)');
+      await key('j');
+      await key('s');
+      await key('x');
+      await key('j');
+      const shot = async (name) => {
+        const { data } = await b.s('Page.captureScreenshot', { format: 'png' });
+        fs.writeFileSync(path.join(downloadDir, name), Buffer.from(data, 'base64'));
+      };
+      await shot('tamis-queue-triage.png');
+      await key('?');
+      await shot('tamis-queue-help.png');
+      await key('Escape');
+    }
   } else if (mode === 'retrain') {
-    // The model's call is the item's "review" class. Keep the first three flagged items
-    // and remove the first passed one by keyboard; remove two more passed ones with the
-    // mouse; remove one more flagged item (agreeing with the model).
+    // The model's call is the item's "review" class. By keyboard, keep the last three
+    // flagged items (the least sure: where a moderator overrules the model), remove the
+    // first passed one, and remove the first flagged one (agreeing with the model); with
+    // the mouse, remove two more passed ones.
     const calls = await js("Array.prototype.map.call(document.querySelectorAll('li.item')," +
       " function (li) { return [li.id, li.classList.contains('review'), li.getAttribute('data-key')]; })");
     const flagged = calls.filter((c) => c[1]);
     const passed = calls.filter((c) => !c[1]);
     check(flagged.length >= 4 && passed.length >= 3, 'the model flags some and passes some: ' + flagged.length);
     const plan = new Map();
-    flagged.slice(0, 3).forEach((c) => plan.set(c[0], 'keep'));
+    flagged.slice(-3).forEach((c) => plan.set(c[0], 'keep'));
     plan.set(passed[0][0], 'remove');
-    plan.set(flagged[3][0], 'remove');
+    plan.set(flagged[0][0], 'remove');
     // Walk the list with j from the top and decide with g / s where the plan says.
     await key('j');
     for (let guard = 0; guard < total + 5; guard++) {
       const id = await currentId();
       if (plan.has(id) && plan.get(id) === 'keep' && !(await decisionOf(id))) { await key('g'); continue; }
       if (id === passed[0][0] && !(await decisionOf(id))) { await key('s'); continue; }
-      if (id === flagged[3][0] && !(await decisionOf(id))) { await key('s'); continue; }
+      if (id === flagged[0][0] && !(await decisionOf(id))) { await key('s'); continue; }
       const before = id;
       await key('j');
       if (await currentId() === before) break;

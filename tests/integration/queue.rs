@@ -794,9 +794,21 @@ fn queue_html_keyboard_bulk_subthread_and_author_filter_in_headless_chromium() {
     ]);
     let url = format!("file://{}", html.display());
     let profile = tempdir();
+    // Screenshots are kept in the target directory for people to look at.
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let shots = ["tamis-queue-triage.png", "tamis-queue-help.png"];
+    for s in shots {
+        let _ = std::fs::remove_file(keep.join(s));
+    }
     let Some(report) = node_driver(
         "triage.js",
-        &[&chromium, &url, profile.path().to_str().unwrap(), "triage"],
+        &[
+            &chromium,
+            &url,
+            profile.path().to_str().unwrap(),
+            "triage",
+            keep.to_str().unwrap(),
+        ],
     ) else {
         return;
     };
@@ -805,9 +817,11 @@ fn queue_html_keyboard_bulk_subthread_and_author_filter_in_headless_chromium() {
         serde_json::json!([]),
         "CSP violations"
     );
-    // A screenshot of the page with the help panel open, for people to look at.
-    let keep = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::copy(&html, keep.join("tamis-queue-triage.html")).unwrap();
+    for s in shots {
+        let png = std::fs::read(keep.join(s)).expect("screenshot written");
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{s}");
+        eprintln!("screenshot: {}", keep.join(s).display());
+    }
 }
 
 /// Trains a small model (two folds, 256 hashed buckets) so the debug build stays fast.
@@ -967,6 +981,10 @@ fn queue_html_download_retrains_the_model_in_headless_chromium() {
     let before = probabilities(dir.path(), &base, &texts);
     let after = probabilities(dir.path(), &fixed, &texts);
     for (i, r) in against.iter().enumerate() {
+        eprintln!(
+            "{} {:?}: {:.4} -> {:.4}",
+            r[dec], r[text], before[i], after[i]
+        );
         if r[dec] == "keep" {
             assert!(
                 after[i] < before[i],
