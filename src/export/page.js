@@ -33,10 +33,12 @@
 
   function get(key) { return decisions.get(key) || EMPTY; }
 
-  function set(key, decision, note) {
+  // `batch`: the caller saves once at the end (saving serialises every decision, so one
+  // save per key would make a bulk action quadratic).
+  function set(key, decision, note, batch) {
     if (decision || note) decisions.set(key, { decision: decision, note: note });
     else decisions.delete(key);
-    save();
+    if (!batch) save();
   }
 
   // Shows one item's decision; every item with the same key (the same text twice in
@@ -51,17 +53,24 @@
     if (note && document.activeElement !== note) note.value = d.note;
   }
 
+  // Items by key (the same text twice in one source shares a key) and thread entries by
+  // rank, looked up once: painting stays linear on a queue of thousands.
+  var byKey = new Map();
+  items.forEach(function (li) {
+    var k = li.getAttribute('data-key');
+    if (!byKey.has(k)) byKey.set(k, []);
+    byKey.get(k).push(li);
+  });
   // The thread view shows the decisions of its queued comments too.
-  var threadEntries = Array.prototype.slice.call(document.querySelectorAll('#threads .tc[data-rank]'));
+  var threadByRank = new Map();
+  document.querySelectorAll('#threads .tc[data-rank]').forEach(function (tc) {
+    threadByRank.set(tc.getAttribute('data-rank'), tc);
+  });
   function paintKey(key) {
-    items.forEach(function (li) {
-      if (li.getAttribute('data-key') !== key) return;
+    (byKey.get(key) || []).forEach(function (li) {
       paint(li);
-      threadEntries.forEach(function (tc) {
-        if (tc.getAttribute('data-rank') === li.getAttribute('data-rank')) {
-          tc.setAttribute('data-decision', li.getAttribute('data-decision'));
-        }
-      });
+      var tc = threadByRank.get(li.getAttribute('data-rank'));
+      if (tc) tc.setAttribute('data-decision', li.getAttribute('data-decision'));
     });
   }
 
@@ -88,7 +97,9 @@
     return el.hasAttribute('data-author') ? el.getAttribute('data-author') : '';
   }
 
-  function selectBox(li) { return li.querySelector('input.select'); }
+  var boxes = new Map();
+  items.forEach(function (li) { boxes.set(li, li.querySelector('input.select')); });
+  function selectBox(li) { return boxes.get(li); }
   function selected() {
     return items.filter(function (li) { var b = selectBox(li); return b && b.checked; });
   }
@@ -109,7 +120,7 @@
       var statusOk = !(hideDecided.checked && d);
       var authorOk = author === null || authorOf(li) === author;
       var ok = parseFloat(li.getAttribute('data-score')) >= min && reasonOk && statusOk && authorOk;
-      li.hidden = !ok;
+      if (li.hidden !== !ok) li.hidden = !ok;
       // A hidden item is never part of a bulk action: what is decided is what is seen.
       if (!ok && selectBox(li)) selectBox(li).checked = false;
       if (ok) shown++;
@@ -149,9 +160,10 @@
       var cur = get(k);
       if (cur.decision === decision) return;
       before.push([k, { decision: cur.decision, note: cur.note }]);
-      set(k, decision, cur.note);
+      set(k, decision, cur.note, true);
     });
     if (before.length === 0) return false;
+    save();
     undoStack.push({ before: before, focus: focusKey });
     if (undoStack.length > HISTORY_MAX) undoStack.shift();
     before.forEach(function (e) { paintKey(e[0]); });
@@ -165,11 +177,12 @@
     step.before.forEach(function (e) {
       // The note typed since stays (undo is about decisions), except when undoing
       // "Effacer les décisions", which cleared the notes too.
-      set(e[0], e[1].decision, step.notes ? e[1].note : get(e[0]).note);
+      set(e[0], e[1].decision, step.notes ? e[1].note : get(e[0]).note, true);
       paintKey(e[0]);
     });
+    save();
     apply();
-    var li = items.find(function (x) { return x.getAttribute('data-key') === step.focus; });
+    var li = (byKey.get(step.focus) || [])[0];
     if (li && !li.hidden) focusItem(li);
   }
 
@@ -371,14 +384,15 @@
       var k = li.getAttribute('data-key');
       var cur = get(k);
       if (cur.decision || cur.note) before.push([k, { decision: cur.decision, note: cur.note }]);
-      set(k, '', '');
+      set(k, '', '', true);
       paintKey(k);
     });
+    save();
     if (before.length) undoStack.push({ before: before, notes: true });
     apply();
   });
 
-  items.forEach(function (li) { paintKey(li.getAttribute('data-key')); });
+  byKey.forEach(function (_lis, key) { paintKey(key); });
   apply();
   // "#apercu-csv" shows what the download would contain (also how the browser test
   // checks that the page's CSV matches the one tamis writes).
