@@ -2,6 +2,12 @@
 //! thread as an indented tree, filters, keep/remove toggles kept in localStorage, and a
 //! download of the decisions in the queue CSV format. Comment text is hostile input.
 //!
+//! For daily work the page also has: keyboard triage (j/k, g/s, x, u, ?), bulk decisions
+//! on selected items and on a whole sub-thread (its queued replies are computed here, from
+//! `parent`/`index` per source, and written as `data-subtree`), decided items hidden by
+//! default, queued comments counted per author with a filter, and sources shown relative
+//! to the inputs given. Display only: the CSV the page downloads is unchanged.
+//!
 //! Security model: everything is rendered here, in Rust, with every piece of text
 //! escaped; the page's script only filters, toggles and downloads, and never puts data in
 //! `innerHTML`. The data the script needs sits in a `<script type="application/json">`
@@ -1327,6 +1333,47 @@ mod tests {
         let html = String::from_utf8(buf).unwrap();
         assert!(!html.contains("id=\"authors\""));
         assert!(!html.contains("data-author=\""));
+    }
+
+    #[test]
+    fn hostile_author_names_stay_text() {
+        let evil = "\"><img src=x onerror=alert(1)> & 'co'";
+        let mut s = vec![
+            scored(
+                "p.txt",
+                1,
+                None,
+                0,
+                "Quel nul",
+                0.9,
+                &[("insult", &["nul"])],
+            ),
+            scored(
+                "p.txt",
+                2,
+                None,
+                0,
+                "Quel crétin",
+                0.8,
+                &[("insult", &["crétin"])],
+            ),
+        ];
+        for c in &mut s {
+            c.record.author = Some(evil.into());
+        }
+        let q = build_queue(&s, &QueueOptions::default(), &model());
+        let mut buf = Vec::new();
+        write_html(&mut buf, &q, &s, &model(), &HtmlOptions::default()).unwrap();
+        let html = String::from_utf8(buf).unwrap();
+        assert!(!html.contains("<img"));
+        let esc = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;co&#39;";
+        // The filter button, each item's data-author, each item's and thread entry's name.
+        assert_eq!(html.matches(&format!("data-author=\"{esc}\"")).count(), 3);
+        assert_eq!(
+            html.matches(&format!("<span class=\"author\">{esc}</span>"))
+                .count(),
+            4
+        );
     }
 
     #[test]

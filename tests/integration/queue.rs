@@ -1,6 +1,8 @@
 //! Integration tests for `tamis queue`: every comment once, ranking, `--uncertain`,
-//! `--decisions`, spreadsheet-safe CSV, atomic replacement of the output, and (ignored,
-//! run by CI explicitly) the HTML page in Debian's headless Chromium with hostile text.
+//! `--decisions`, spreadsheet-safe CSV, atomic replacement of the output, sources shown
+//! relative to the inputs, and (ignored, run by CI explicitly) the HTML page in Debian's
+//! headless Chromium: hostile text, keyboard-only triage with bulk, sub-thread and author
+//! filter, and the page's real download fed to `eval` and `train`.
 
 use crate::common::{run, stderr, tempdir, write};
 use crate::score::{check_contract, PAGE, TABLE};
