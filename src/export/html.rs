@@ -592,7 +592,7 @@ fn write_controls(w: &mut dyn Write, items: &[ReviewItem]) -> std::io::Result<()
          <button type=\"button\" id=\"bulk-keep\" class=\"keep\" disabled>Garder la sélection</button> \
          <button type=\"button\" id=\"bulk-remove\" class=\"remove\" disabled>Supprimer la sélection</button></div>\n\
          <p class=\"keys\">Clavier : <kbd>j</kbd>/<kbd>k</kbd> ou <kbd>↓</kbd>/<kbd>↑</kbd> se déplacer · \
-         <kbd>g</kbd> garder · <kbd>s</kbd> supprimer · <kbd>x</kbd> sélectionner · <kbd>u</kbd> annuler · \
+         <kbd>g</kbd> garder · <kbd>s</kbd> supprimer · <kbd>x</kbd> sélectionner (<kbd>Maj</kbd>+<kbd>g</kbd>/<kbd>s</kbd> : la sélection) · <kbd>u</kbd> annuler · \
          <button type=\"button\" id=\"help-open\" class=\"link\" aria-controls=\"help\"><kbd>?</kbd> aide</button></p>\n</nav>"
     )
 }
@@ -611,6 +611,10 @@ fn write_help(w: &mut dyn Write) -> std::io::Result<()> {
             "supprimer le commentaire courant, puis passer au suivant à décider",
         ),
         ("x", "sélectionner ou désélectionner le commentaire courant"),
+        (
+            "Maj+g / Maj+s",
+            "garder / supprimer tous les commentaires sélectionnés",
+        ),
         (
             "u",
             "annuler la dernière décision (plusieurs fois pour remonter)",

@@ -315,7 +315,10 @@
     if (!help.hidden) return;
     if (k.length === 1) k = k.toLowerCase();
     var handled = true;
-    if (k === 'j' || k === 'ArrowDown') {
+    // Shift+g / Shift+s: the selection together (Caps Lock alone is not Shift).
+    if (ev.shiftKey && (k === 'g' || k === 's')) {
+      bulk(k === 'g' ? 'keep' : 'remove');
+    } else if (k === 'j' || k === 'ArrowDown') {
       var n = neighbour(1);
       if (n) focusItem(n);
     } else if (k === 'k' || k === 'ArrowUp') {

@@ -91,14 +91,16 @@ async function start(chromium, profile, timeoutMs) {
     if (r.exceptionDetails) fail('evaluating ' + expression + ': ' + JSON.stringify(r.exceptionDetails));
     return r.result.value;
   }
-  // A real key press, as the keyboard would send it to the focused element.
+  // A real key press, as the keyboard would send it to the focused element; `shift`
+  // holds Shift (a letter then arrives in upper case, as from a keyboard).
   const CODES = { ArrowDown: 40, ArrowUp: 38, Escape: 27 };
-  async function key(k) {
+  async function key(k, shift) {
     const named = CODES[k] !== undefined;
     const vk = named ? CODES[k] : k.toUpperCase().charCodeAt(0);
-    const base = { key: k, windowsVirtualKeyCode: vk, nativeVirtualKeyCode: vk };
+    if (shift && !named) k = k.toUpperCase();
+    const base = { key: k, windowsVirtualKeyCode: vk, nativeVirtualKeyCode: vk, modifiers: shift ? 8 : 0 };
     if (named) base.code = k;
-    else if (/^[a-z]$/.test(k)) base.code = 'Key' + k.toUpperCase();
+    else if (/^[a-zA-Z]$/.test(k)) base.code = 'Key' + k.toUpperCase();
     await s('Input.dispatchKeyEvent', Object.assign({ type: 'keyDown', text: named ? undefined : k }, base));
     await s('Input.dispatchKeyEvent', Object.assign({ type: 'keyUp' }, base));
   }

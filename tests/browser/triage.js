@@ -124,6 +124,16 @@ const [chromium, url, profile, mode, downloadDir] = process.argv.slice(2);
     check(await js("document.querySelectorAll('input.select:checked').length") === 0, 'selection cleared');
     await key('u');
     check(await decided() === 0, 'one u undoes the whole bulk action');
+    check(await currentId() === 'q-3', 'undo goes back to the first item of the bulk action');
+    // The same by keyboard only: x on q-3 and q-4, then Shift+g keeps both.
+    await key('x');
+    await key('j');
+    await key('x');
+    await key('g', true);
+    check(await decisionOf('q-3') === 'keep' && await decisionOf('q-4') === 'keep' && await decided() === 2,
+      'Shift+g keeps the selection');
+    await key('u');
+    check(await decided() === 0, 'undone');
     // "tout sélectionner (visibles)" ticks exactly the visible items.
     await click('button.author-filter[data-author="Gontran78"]');
     check(await visible() === 4, 'Gontran78 has 4 comments: ' + await visible());
