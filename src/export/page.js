@@ -217,9 +217,11 @@
   // g / s: decide the current item, then go to the next undecided visible item (after
   // it, else before it).
   function decideCurrent(decision) {
+    // No current item in view (none yet, or it was just decided or filtered out): the
+    // key only shows where the focus lands, nothing is decided unseen.
     if (!current || current.hidden) {
-      focusItem(neighbour(1));
-      if (!current) return;
+      focusItem(neighbour(1) || neighbour(-1));
+      return;
     }
     var li = current;
     decide([li.getAttribute('data-key')], decision, li.getAttribute('data-key'));

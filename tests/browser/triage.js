@@ -45,8 +45,9 @@ const [chromium, url, profile, mode, downloadDir] = process.argv.slice(2);
 
     // Moving: j, j, k, ArrowDown, ArrowUp; the current item has the focus.
     check(await currentId() === 'none:0', 'no current item before the first key');
-    await key('j');
-    check(await currentId() === 'q-1', 'j goes to the first item');
+    await key('g');
+    check(await currentId() === 'q-1' && await decided() === 0, 'g without a current item only focuses q-1');
+    check(await currentId() === 'q-1', 'the first item is current');
     check(await js('document.activeElement.id') === 'q-1', 'the current item has the focus');
     await key('j');
     check(await currentId() === 'q-2', 'j goes down');
