@@ -435,7 +435,7 @@ fn relative_len(source: &str, inputs: &[String]) -> Option<usize> {
 }
 
 /// How each source is shown on the page: relative to the input it came from
-/// (`tamis queue /tmp/x/pages/` shows `a.txt` and `sub/b.txt`). Where two sources would
+/// (`tamis queue /srv/pages/` shows `a.txt` and `sub/b.txt`). Where two sources would
 /// look the same (`a/x.txt` and `b/x.txt` given as files), each grows by one parent
 /// directory at a time until they differ; failing that, the source is shown in full.
 pub fn source_labels<'a>(
