@@ -122,6 +122,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 download_name: download_name(out),
                 excel: args.excel,
                 comments_read: summary.comments,
+                inputs: args.inputs.clone(),
             };
             export::html::write_html(w, &queue, &scored, &info, &html).map_err(io)
         }

@@ -1,6 +1,8 @@
 //! Integration tests for `tamis queue`: every comment once, ranking, `--uncertain`,
-//! `--decisions`, spreadsheet-safe CSV, atomic replacement of the output, and (ignored,
-//! run by CI explicitly) the HTML page in Debian's headless Chromium with hostile text.
+//! `--decisions`, spreadsheet-safe CSV, atomic replacement of the output, sources shown
+//! relative to the inputs, and (ignored, run by CI explicitly) the HTML page in Debian's
+//! headless Chromium: hostile text, keyboard-only triage with bulk, sub-thread and author
+//! filter, and the page's real download fed to `eval` and `train`.
 
 use crate::common::{run, stderr, tempdir, write};
 use crate::score::{check_contract, PAGE, TABLE};
@@ -710,4 +712,297 @@ fn queue_html_in_headless_chromium_renders_hostile_comments_as_text() {
         next.to_str().unwrap(),
     ]);
     assert_eq!(jsonl_file(&next).len(), n - 1);
+}
+
+/// Runs a driver of `tests/browser/` under `timeout`; skips (returns `None`) without Node.
+fn node_driver(script: &str, args: &[&str]) -> Option<Value> {
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("node not found: skipping the interactive part");
+        return None;
+    }
+    let driver = crate::common::root().join("tests/browser").join(script);
+    let out = Command::new("timeout")
+        .arg("150")
+        .arg("node")
+        .arg(&driver)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{script}: {}", stderr(&out));
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// `tests/fixtures/queue_triage.txt` copied to `dir/pages/sub/vierzac.txt`: the queue is
+/// built from `dir/pages`, so the page must show `sub/vierzac.txt`.
+fn triage_pages(dir: &Path) -> PathBuf {
+    let sub = dir.join("pages/sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy(
+        crate::common::root().join("tests/fixtures/queue_triage.txt"),
+        sub.join("vierzac.txt"),
+    )
+    .unwrap();
+    dir.join("pages")
+}
+
+#[test]
+fn queue_html_shows_sources_relative_to_the_input_given() {
+    let dir = tempdir();
+    let pages = triage_pages(dir.path());
+    let html = dir.path().join("q.html");
+    let csv_out = dir.path().join("q.csv");
+    let p = pages.to_str().unwrap();
+    queue_ok(&[p, "--all", "--out", html.to_str().unwrap()]);
+    queue_ok(&[p, "--all", "--out", csv_out.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&html).unwrap();
+    let full = pages.join("sub").join("vierzac.txt").display().to_string();
+    let shown = format!(
+        "<span class=\"source\" title=\"{}\">sub/vierzac.txt</span>",
+        tamis::export::html::escape(&full)
+    );
+    // 30 items and the thread's summary.
+    assert_eq!(html.matches(&shown).count(), 31);
+    assert!(!html.contains(&format!(">{full}<")));
+    // The CSV keeps the source as read: the contract does not change.
+    let mut r = csv::Reader::from_path(&csv_out).unwrap();
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "source")
+        .unwrap();
+    for row in r.records() {
+        assert_eq!(&row.unwrap()[col], full);
+    }
+    // The author list: Gontran78's four comments first, highlighted.
+    assert!(html.contains(
+        "<button type=\"button\" class=\"author-filter repeat\" data-author=\"Gontran78\" aria-pressed=\"false\"><span class=\"name\">Gontran78</span> <span class=\"n\">4</span>"
+    ));
+    assert_eq!(html.matches("author-filter repeat").count(), 1);
+}
+
+#[test]
+#[ignore = "needs Debian's chromium (apt-get install -y chromium); CI runs it explicitly"]
+fn queue_html_keyboard_bulk_subthread_and_author_filter_in_headless_chromium() {
+    let chromium = chromium();
+    let dir = tempdir();
+    let pages = triage_pages(dir.path());
+    let html = dir.path().join("triage.html");
+    queue_ok(&[
+        pages.to_str().unwrap(),
+        "--all",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    let url = format!("file://{}", html.display());
+    let profile = tempdir();
+    // Screenshots are kept in the target directory for people to look at.
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let shots = ["tamis-queue-triage.png", "tamis-queue-help.png"];
+    for s in shots {
+        let _ = std::fs::remove_file(keep.join(s));
+    }
+    let Some(report) = node_driver(
+        "triage.js",
+        &[
+            &chromium,
+            &url,
+            profile.path().to_str().unwrap(),
+            "triage",
+            keep.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(
+        report["violations"],
+        serde_json::json!([]),
+        "CSP violations"
+    );
+    for s in shots {
+        let png = std::fs::read(keep.join(s)).expect("screenshot written");
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{s}");
+        eprintln!("screenshot: {}", keep.join(s).display());
+    }
+}
+
+/// Trains a small model (two folds, 256 hashed buckets) so the debug build stays fast.
+fn train_small(out: &Path, inputs: &[&str], extra: &[&str]) {
+    let mut args = vec![
+        "train",
+        "--folds",
+        "2",
+        "--hash-bits",
+        "8",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(inputs);
+    let o = run(&args);
+    assert!(o.status.success(), "tamis {args:?}: {}", stderr(&o));
+}
+
+/// The probability `model` gives each text, in order.
+fn probabilities(dir: &Path, model: &Path, texts: &[String]) -> Vec<f64> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "text"]).unwrap();
+    for (i, t) in texts.iter().enumerate() {
+        w.write_record([format!("p{i}"), t.clone()]).unwrap();
+    }
+    let probe = write(dir, "probe.csv", &w.into_inner().unwrap());
+    let out = run(&[
+        "score",
+        probe.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["score"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs Debian's chromium (apt-get install -y chromium); CI runs it explicitly"]
+fn queue_html_download_retrains_the_model_in_headless_chromium() {
+    let chromium = chromium();
+    let dir = tempdir();
+    let fils = crate::common::root().join("data/corpus/fils.csv");
+    let fils = fils.to_str().unwrap();
+    let base = dir.path().join("base.json");
+    train_small(&base, &[fils], &[]);
+    let pages = triage_pages(dir.path());
+    let html = dir.path().join("lundi.html");
+    let csv_out = dir.path().join("lundi.csv");
+    let b = base.to_str().unwrap();
+    let p = pages.to_str().unwrap();
+    queue_ok(&[p, "--all", "--model", b, "--out", html.to_str().unwrap()]);
+    queue_ok(&[p, "--all", "--model", b, "--out", csv_out.to_str().unwrap()]);
+
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let url = format!("file://{}", html.display());
+    let profile = tempdir();
+    let Some(report) = node_driver(
+        "triage.js",
+        &[
+            &chromium,
+            &url,
+            profile.path().to_str().unwrap(),
+            "retrain",
+            downloads.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(report["violations"], serde_json::json!([]));
+    let file = PathBuf::from(report["file"].as_str().unwrap());
+    assert_eq!(file.file_name().unwrap(), "lundi-decisions.csv");
+    let downloaded = std::fs::read_to_string(&file).unwrap();
+    // What the browser saved is what the page previews.
+    crate::common::assert_same(report["preview"].as_str().unwrap(), &downloaded);
+
+    // The download is tamis's queue CSV with exactly the driver's decisions filled in.
+    let plan: HashMap<String, String> = report["decided"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(plan.len(), 7);
+    let read = |s: &str| -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::Reader::from_reader(s.as_bytes());
+        let h = r.headers().unwrap().iter().map(String::from).collect();
+        let rows = r
+            .records()
+            .map(|x| x.unwrap().iter().map(String::from).collect())
+            .collect();
+        (h, rows)
+    };
+    let (cols, written) = read(&std::fs::read_to_string(&csv_out).unwrap());
+    let (cols2, rows) = read(&downloaded);
+    assert_eq!(cols, cols2);
+    let col = |n: &str| cols.iter().position(|c| c == n).unwrap();
+    let (key, dec, call, text) = (
+        col("key"),
+        col("decision"),
+        col("tamis_review"),
+        col("text"),
+    );
+    assert_eq!(rows.len(), 30);
+    let mut expected = written.clone();
+    for r in &mut expected {
+        if let Some(d) = plan.get(&r[key]) {
+            r[dec] = d.clone();
+        }
+    }
+    assert_eq!(rows, expected);
+    // Six decisions went against the model's call, one agreed with it.
+    let against: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| !r[dec].is_empty() && (r[dec] == "remove") != (r[call] == "true"))
+        .collect();
+    assert_eq!(against.len(), 6);
+    assert_eq!(against.iter().filter(|r| r[dec] == "keep").count(), 3);
+
+    // eval counts the decisions as labels and the overrides.
+    let out = run(&[
+        "eval",
+        file.to_str().unwrap(),
+        "--model",
+        b,
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["from_decisions"].as_u64(), v["overrides"].as_u64()),
+        (Some(7), Some(6)),
+        "{v}"
+    );
+
+    // Retrained with the downloaded decisions, every overridden comment moves towards
+    // the moderator: lower when kept, higher when removed.
+    let fixed = dir.path().join("fixed.json");
+    train_small(
+        &fixed,
+        &[fils, file.to_str().unwrap()],
+        &["--decisions-weight", "20"],
+    );
+    let texts: Vec<String> = against.iter().map(|r| r[text].clone()).collect();
+    let before = probabilities(dir.path(), &base, &texts);
+    let after = probabilities(dir.path(), &fixed, &texts);
+    for (i, r) in against.iter().enumerate() {
+        eprintln!(
+            "{} {:?}: {:.4} -> {:.4}",
+            r[dec], r[text], before[i], after[i]
+        );
+        if r[dec] == "keep" {
+            assert!(
+                after[i] < before[i],
+                "kept {:?}: {} -> {}",
+                r[text],
+                before[i],
+                after[i]
+            );
+        } else {
+            assert!(
+                after[i] > before[i],
+                "removed {:?}: {} -> {}",
+                r[text],
+                before[i],
+                after[i]
+            );
+        }
+    }
 }
