@@ -106,6 +106,40 @@ pub struct Evidence {
     pub text: String,
 }
 
+/// The (detector, span) pairs of an evidence list, to skip duplicates in time linear in
+/// the list (comparing each new entry with every earlier one was quadratic on long
+/// texts). Short lists are scanned; a long one is indexed as it grows.
+#[derive(Debug, Default)]
+pub(crate) struct EvidenceSet {
+    /// Detectors per span of `ev[..synced]`.
+    index: std::collections::HashMap<(usize, usize), Vec<String>>,
+    synced: usize,
+}
+
+impl EvidenceSet {
+    /// Below this many entries a scan is cheaper than the index.
+    const SCAN: usize = 32;
+
+    /// True when `ev` has no entry of `det` over `[s, e)`.
+    pub(crate) fn is_new(&mut self, ev: &[Evidence], det: &str, s: usize, e: usize) -> bool {
+        if ev.len() < Self::SCAN {
+            return !ev
+                .iter()
+                .any(|x| x.detector == det && x.start == s && x.end == e);
+        }
+        for x in &ev[self.synced..] {
+            self.index
+                .entry((x.start, x.end))
+                .or_default()
+                .push(x.detector.clone());
+        }
+        self.synced = ev.len();
+        self.index
+            .get(&(s, e))
+            .is_none_or(|dets| !dets.iter().any(|d| d == det))
+    }
+}
+
 /// Detector scores in [0, 1] (0 = nothing found).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct DetectorScores {
@@ -428,12 +462,18 @@ fn quotes_parent(text: &str, a: &detect::Analysis, p: &detect::Analysis) -> bool
         }
         h
     };
-    let shared = |n: usize, from: usize, to: usize| -> bool {
+    // The parent's sorted run hashes, built once per run length (n is 1, 2, 3 or 5)
+    // rather than once per quotation.
+    let mut parent_runs: [Option<Vec<u64>>; 6] = Default::default();
+    let mut shared = |n: usize, from: usize, to: usize| -> bool {
         if to < from + n || p.words.len() < n {
             return false;
         }
-        let mut ph: Vec<u64> = (0..=p.words.len() - n).map(|i| hash_run(p, i, n)).collect();
-        ph.sort_unstable();
+        let ph = parent_runs[n].get_or_insert_with(|| {
+            let mut ph: Vec<u64> = (0..=p.words.len() - n).map(|i| hash_run(p, i, n)).collect();
+            ph.sort_unstable();
+            ph
+        });
         (from..=to - n).any(|i| ph.binary_search(&hash_run(a, i, n)).is_ok())
     };
     if shared(5, 0, a.words.len()) {
