@@ -70,11 +70,13 @@ pub fn run(args: Args) -> tamis::Result<()> {
             .filter(|(_, r)| r.review.is_some())
             .collect(),
     );
+    // Informational lines wait for success: a failing run prints its one error line only.
+    let mut notes: Vec<String> = Vec::new();
     if dups.rows > 0 {
-        eprintln!(
+        notes.push(format!(
             "tamis: {} duplicate row(s) counted once ({} with conflicting labels: a decision wins, else the first)",
             dups.rows, dups.conflicts
-        );
+        ));
     }
     let rows: Vec<_> = rows
         .into_iter()
@@ -87,10 +89,13 @@ pub fn run(args: Args) -> tamis::Result<()> {
             std::iter::repeat_n(row, n)
         })
         .collect();
-    eprintln!(
-        "tamis: {} from {} file(s)",
-        counts.describe(),
-        args.inputs.len()
+    notes.insert(
+        0,
+        format!(
+            "tamis: {} from {} file(s)",
+            counts.describe(),
+            args.inputs.len()
+        ),
     );
     let tty = std::io::stderr().is_terminal();
     let progress = move |stage: &str, done: usize, total: usize| {
@@ -112,6 +117,9 @@ pub fn run(args: Args) -> tamis::Result<()> {
         .collect();
     let start = std::time::Instant::now();
     let (model, report) = tamis::train::fit(&rows, &params, sources, &progress)?;
+    for n in &notes {
+        eprintln!("{n}");
+    }
     println!("label        alpha  pos   precision recall  f1     roc_auc threshold  (cross-validated, {} folds)", args.folds);
     for (name, alpha, m, pos) in &report.labels {
         println!(
