@@ -298,6 +298,10 @@ pub struct ScoreLine<'a> {
     /// Per-feature contributions (`--explain` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contributions: Option<&'a [Contribution]>,
+    /// Present (true) only when the text is longer than `features::MAX_COMMENT_BYTES`
+    /// and its features were computed on windows.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub long: bool,
 }
 
 impl<'a> ScoreLine<'a> {
@@ -321,6 +325,7 @@ impl<'a> ScoreLine<'a> {
             threshold: model.threshold,
             tamis_version: TAMIS_VERSION,
             contributions: explain.then_some(s.score.contributions.as_slice()),
+            long: crate::features::is_long(&r.text),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::detect::{flag, Analysis, Hit};
 use super::lexicon::{Kind, LEXICON};
+use super::work::tick;
 use super::{Evidence, EvidenceSet};
 
 /// Target flags, by preference: a named person first, then groups and pronouns.
@@ -128,6 +129,7 @@ fn nearest_target(a: &Analysis, names: &[usize], h: &Hit, sent: u32) -> Option<(
     }
     cands.sort_unstable();
     cands.dedup();
+    tick(cands.len());
     let mut best: Option<(usize, usize)> = None; // (distance, word)
     for i in cands {
         if a.sentence[i] != sent || a.flags[i] & TARGETS == 0 {

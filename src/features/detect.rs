@@ -4,6 +4,7 @@
 
 use super::lexicon::{Kind, LEXICON};
 use super::normalize::{self, Normalized};
+use super::work::tick;
 use super::{ngrams, DetectorScores, Evidence, EvidenceSet};
 
 /// One lexicon hit.
@@ -347,6 +348,7 @@ pub fn analyze(text: &str, a: &mut Analysis) {
 /// (sorted, disjoint): only the last quote opening at or before `os` can hold it, so a
 /// binary search replaces a scan of every quote per hit.
 fn in_quote(quotes: &[(usize, usize)], os: usize, oe: usize) -> bool {
+    tick(1);
     let i = quotes.partition_point(|q| q.0 <= os);
     i > 0 && oe <= quotes[i - 1].1
 }
@@ -379,6 +381,7 @@ impl Cover {
     /// Containing and longer means: starting before and ending at or after, or
     /// starting at the same byte and ending after.
     fn strictly_covers(&self, ns: u32, ne: u32) -> bool {
+        tick(1 + self.ranges.len().ilog2() as usize);
         let before = self.ranges.partition_point(|r| r.0 < ns);
         if before > 0 && self.max_end[before - 1] >= ne {
             return true;
@@ -549,6 +552,7 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> DetectorScores
                 let figurative = figurative_sentences
                     .get_or_insert_with(|| {
                         // Once per comment, not once per threat hit.
+                        tick(a.sentence.len());
                         let mut f = vec![false; a.sentence.last().map_or(0, |&s| s as usize + 1)];
                         for (i, &s) in a.sentence.iter().enumerate() {
                             f[s as usize] |= a.flags[i] & flag::FIGURATIVE != 0;

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 use super::lexicon::{MaskPiece, LEXICON};
+use super::work::tick;
 
 /// One normalised char and the original byte range it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -572,6 +573,7 @@ impl Step for SplitLetters {
                 let mut k = i;
                 let mut count = 1;
                 while k + 2 < n && chars[k + 1].c == sep && single(k + 2) {
+                    tick(2);
                     k += 2;
                     count += 1;
                 }
@@ -673,6 +675,7 @@ impl Step for Leet {
                 i += 1;
             }
             let b = i;
+            tick(b - a);
             let tok = &chars[a..b];
             if letters < 2 || !has_leet {
                 continue;
@@ -684,12 +687,14 @@ impl Step for Leet {
             let mut inner = true;
             let mut j = a;
             while j < b && inner {
+                tick(1);
                 if leet(chars[j].c).is_none() {
                     j += 1;
                     continue;
                 }
                 let run_start = j;
                 while j < b && leet(chars[j].c).is_some() {
+                    tick(1);
                     j += 1;
                 }
                 inner = run_start > a
@@ -738,7 +743,9 @@ impl Step for Leet {
 fn mask_run_at(chars: &[NChar], j: usize) -> usize {
     let c = chars[j].c;
     if c == '*' || c == '#' {
-        return chars[j..].iter().take_while(|x| x.c == c).count();
+        let run = chars[j..].iter().take_while(|x| x.c == c).count();
+        tick(run);
+        return run;
     }
     if c == '.' || c == '_' || c == '…' {
         // The left neighbour first: inside a run it is the same mark, so only a run's
@@ -748,6 +755,7 @@ fn mask_run_at(chars: &[NChar], j: usize) -> usize {
             return 0;
         }
         let run = chars[j..].iter().take_while(|x| x.c == c).count();
+        tick(run);
         let right = chars.get(j + run).is_some_and(|x| x.c.is_alphabetic());
         if left && right && (run >= 2 || c == '…') {
             return run;
@@ -823,6 +831,7 @@ impl Step for Masks {
                 }
             }
             let b = j.max(a + 1);
+            tick(b - a);
             let has_mask = pieces.iter().any(|p| matches!(p, MaskPiece::Mask(_)));
             let next_ok = b >= n || !chars[b].c.is_alphanumeric();
             let resolved = if has_mask && next_ok {
@@ -982,6 +991,7 @@ impl Step for Phonetic {
                 i += 1;
             }
             let b = i;
+            tick(b - a);
             if !chars[a..b].iter().any(|c| matches!(c.c, 'k' | 'z')) {
                 continue;
             }

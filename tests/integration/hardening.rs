@@ -149,3 +149,23 @@ fn train_failure_prints_only_its_error() {
     assert!(!err.contains("labelled rows"), "{err}");
     assert!(!m.exists());
 }
+
+#[test]
+fn long_comments_are_scored_whole_and_marked_long() {
+    let dir = tempdir();
+    let long = "Gaston, ta piscine est une honte et tu le sais très bien. ".repeat(2000);
+    assert!(long.len() > 64 << 10);
+    let rows = format!("id,text\ncourt,Bonjour Paulette\nlong,\"{long}\"\n");
+    let p = write(dir.path(), "longs.csv", rows.as_bytes());
+    let out = run(&["score", "--format", "jsonl", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    // Only the long one carries the field; an ordinary record is unchanged.
+    assert!(lines[0].get("long").is_none(), "{}", lines[0]);
+    assert_eq!(lines[1]["long"], true);
+    assert_eq!(lines[1]["text"].as_str(), Some(long.as_str()));
+}
