@@ -827,6 +827,17 @@ impl TableReader {
             return Err(Error::Other(format!("{name}: is a directory")));
         }
         let reader = open_reader(name)?;
+        TableReader::from_reader(name, reader, format, opts)
+    }
+
+    /// Like `open`, on any byte stream (`name` is only used in messages): tests and the
+    /// fuzz targets read tables from memory.
+    pub fn from_reader(
+        name: &str,
+        reader: Box<dyn std::io::BufRead>,
+        format: InputFormat,
+        opts: &TableOptions,
+    ) -> Result<TableReader> {
         let kind = match format {
             InputFormat::Jsonl => ReaderKind::Jsonl(JsonlLines {
                 inner: reader,
