@@ -276,7 +276,12 @@ impl Model {
         if names != expected {
             return Err(err(format!("labels {names:?}, expected {expected:?}")));
         }
-        for l in &file.labels {
+        for (i, l) in file.labels.iter().enumerate() {
+            // A reason trained from no reason labels at all (`train` on review labels
+            // only) has no weights: it never scores and never lists that reason.
+            if i > 0 && l.weights.is_empty() {
+                continue;
+            }
             if l.weights.len() != params.dim() {
                 return Err(err(format!(
                     "label {}: {} weights for {} features",
@@ -366,25 +371,28 @@ impl Model {
         let review = p >= threshold.unwrap_or(labels[0].threshold);
         let mut reason_scores = [0f32; 5];
         for (k, l) in labels[1..].iter().enumerate() {
-            reason_scores[k] = sigmoid(self.margin(l, fv, None));
+            if !l.weights.is_empty() {
+                reason_scores[k] = sigmoid(self.margin(l, fv, None));
+            }
         }
         let mut reasons = Vec::new();
         if review {
-            let allowed = |k: usize| masked_possible || REASONS[k] != "masked_slur";
+            let allowed = |k: usize| {
+                (masked_possible || REASONS[k] != "masked_slur")
+                    && !labels[k + 1].weights.is_empty()
+            };
             let over: Vec<usize> = (0..REASONS.len())
                 .filter(|&k| allowed(k) && reason_scores[k] >= labels[k + 1].threshold)
                 .collect();
             // A review with no reason over threshold lists its most likely reason.
             let chosen = if over.is_empty() {
-                let best = (0..REASONS.len())
-                    .filter(|&k| allowed(k))
-                    .max_by(|&a, &b| {
-                        let ra = reason_scores[a] / labels[a + 1].threshold.max(1e-6);
-                        let rb = reason_scores[b] / labels[b + 1].threshold.max(1e-6);
-                        ra.total_cmp(&rb)
-                    })
-                    .unwrap_or(0);
-                vec![best]
+                let best = (0..REASONS.len()).filter(|&k| allowed(k)).max_by(|&a, &b| {
+                    let ra = reason_scores[a] / labels[a + 1].threshold.max(1e-6);
+                    let rb = reason_scores[b] / labels[b + 1].threshold.max(1e-6);
+                    ra.total_cmp(&rb)
+                });
+                // None when no reason model was trained (a review-only model).
+                best.into_iter().collect()
             } else {
                 over
             };
@@ -424,6 +432,9 @@ impl Model {
         let Some(l) = self.file.labels.iter().find(|l| l.name == reason) else {
             return Vec::new();
         };
+        if l.weights.is_empty() {
+            return Vec::new();
+        }
         let b = self.params.buckets();
         let mut ws = features::ngrams::word_weights(text, &self.params, &l.weights[..b]);
         // Function words carry weight (generalisations start with "les … sont") but

@@ -117,6 +117,12 @@ pub fn run(args: Args) -> tamis::Result<()> {
         .collect();
     let start = std::time::Instant::now();
     let (model, report) = tamis::train::fit(&rows, &params, sources, &progress)?;
+    if report.review_only {
+        notes.push(
+            "tamis: no row names a reason (no reasons column, or all empty): trained the review model only; scores will list no reasons"
+                .to_string(),
+        );
+    }
     for n in &notes {
         eprintln!("{n}");
     }

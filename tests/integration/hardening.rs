@@ -132,21 +132,84 @@ fn endless_lines_fail_with_a_clear_error() {
     }
 }
 
+/// A labelled table of invented comments: `n` insults and `n` harmless remarks.
+fn review_table(n: usize, with_negatives: bool) -> String {
+    let names = [
+        "Gaston", "Paulette", "Firmin", "Odile", "Marcel", "Huguette",
+    ];
+    let mut t = String::from("id,text,review\n");
+    for i in 0..n {
+        let who = names[i % names.len()];
+        t += &format!("p{i},{who} est un crétin fini et une ordure numéro {i},1\n");
+        let label = if with_negatives { 0 } else { 1 };
+        t += &format!("n{i},Merci {who} pour le compte rendu du conseil numéro {i},{label}\n");
+    }
+    t
+}
+
 #[test]
-fn train_failure_prints_only_its_error() {
+fn train_on_review_labels_only_trains_review_and_says_so() {
     let dir = tempdir();
-    // Review labels without any reasons column: training fails on the reason models,
-    // and the counts line must not come before the error.
     let p = write(
         dir.path(),
         "sans_raisons.csv",
-        "id,text,review\n1,Gaston est un idiot fini,1\n2,Belle journée à Vierzac,0\n3,Paulette est une ordure,1\n4,Bon match hier,0\n"
-            .as_bytes(),
+        review_table(12, true).as_bytes(),
+    );
+    let m = dir.path().join("m.json");
+    let out = run(&[
+        "train",
+        "--folds",
+        "2",
+        "--hash-bits",
+        "8",
+        "--out",
+        m.to_str().unwrap(),
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("review model only"),
+        "{}",
+        stderr(&out)
+    );
+    let table = stdout(&out);
+    assert!(table.lines().any(|l| l.starts_with("review")), "{table}");
+    assert!(!table.lines().any(|l| l.starts_with("insult")), "{table}");
+    // The model loads and scores; a comment under review lists no reason.
+    let probe = write(
+        dir.path(),
+        "probe.csv",
+        "id,text\n1,Marcel est un crétin fini et une ordure\n".as_bytes(),
+    );
+    let out = run(&[
+        "score",
+        "--format",
+        "jsonl",
+        "--model",
+        m.to_str().unwrap(),
+        probe.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["review"], true, "{v}");
+    assert_eq!(v["reasons"], serde_json::json!([]), "{v}");
+}
+
+#[test]
+fn train_failure_prints_only_its_error() {
+    let dir = tempdir();
+    // Only positives: the review model cannot be fitted. The counts line must not come
+    // before the error.
+    let p = write(
+        dir.path(),
+        "que_des_oui.csv",
+        review_table(4, false).as_bytes(),
     );
     let m = dir.path().join("m.json");
     let out = run(&["train", "--out", m.to_str().unwrap(), p.to_str().unwrap()]);
     let err = one_line_error(&out);
     assert!(!err.contains("labelled rows"), "{err}");
+    assert!(err.contains("review"), "{err}");
     assert!(!m.exists());
 }
 
