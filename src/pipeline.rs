@@ -1400,3 +1400,92 @@ mod tests {
         assert_eq!(shape, [(None, 0), (Some(0), 1), (None, 0), (Some(1), 2)]);
     }
 }
+
+/// The committed fuzz corpus (`fuzz/corpus/<target>/`, crash reproducers included) replayed
+/// through the same entry points as the fuzz targets, so `cargo test` guards every input
+/// the fuzzers kept without nightly or libFuzzer.
+#[cfg(test)]
+mod fuzz_corpus {
+    use super::*;
+    use std::time::Instant;
+
+    /// The files of one target's corpus (none when the directory is absent).
+    fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus")
+            .join(target);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Vec<u8>)> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| {
+                let p = e.path();
+                (p.display().to_string(), std::fs::read(&p).unwrap())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn text_targets_replay() {
+        let params = features::FeatureParams::default().check().unwrap();
+        let mut n = 0;
+        for target in ["normalize", "detect", "extract", "export"] {
+            for (name, bytes) in corpus(target) {
+                let Ok(text) = std::str::from_utf8(&bytes) else {
+                    continue;
+                };
+                let t = Instant::now();
+                let d = features::detect(text);
+                for e in &d.evidence {
+                    assert_eq!(text.get(e.start..e.end), Some(e.text.as_str()), "{name}");
+                }
+                let (parent, reply) = text.split_once('\0').unwrap_or(("", text));
+                let ctx = Context {
+                    depth: 1,
+                    parent_text: Some(parent),
+                    ..Context::default()
+                };
+                let fv = features::extract(reply, &ctx, &params);
+                assert!(fv.engineered.iter().all(|v| v.is_finite()), "{name}");
+                // Generous for a debug build: a pathological input takes seconds.
+                assert!(t.elapsed().as_secs() < 5, "{name}: {:?}", t.elapsed());
+                n += 1;
+            }
+        }
+        assert!(n >= 10, "only {n} corpus texts");
+    }
+
+    #[test]
+    fn reader_and_model_targets_replay() {
+        let plain = TableOptions::unlabelled(&InputOptions::default());
+        let mut labelled = plain.clone();
+        labelled.label_column = Some("review".into());
+        for (target, format) in [
+            ("table_csv", InputFormat::Csv),
+            ("table_jsonl", InputFormat::Jsonl),
+        ] {
+            let files = corpus(target);
+            assert!(!files.is_empty(), "{target}: no corpus");
+            for (name, bytes) in files {
+                for opts in [&plain, &labelled] {
+                    let r = Box::new(std::io::Cursor::new(bytes.clone()));
+                    if let Ok(mut t) = TableReader::from_reader(&name, r, format, opts) {
+                        let _ = t.read_all();
+                    }
+                }
+            }
+        }
+        for (name, bytes) in corpus("page_parse") {
+            let _ = thread::parse(&name, &bytes);
+        }
+        for (name, bytes) in corpus("model_load") {
+            let _ = Model::from_json(&bytes, Path::new(&name));
+        }
+        for (name, bytes) in corpus("decisions") {
+            let _ = crate::export::csv::read_decisions_from(&bytes[..], Path::new(&name));
+        }
+    }
+}
