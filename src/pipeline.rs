@@ -181,8 +181,9 @@ pub fn for_each_scored(
                     }
                     let items = rows_to_items(&rows);
                     let scores = score_items(&items, model, score_opts);
+                    // Records (and their keys, a hash of the text) are built in the pool.
                     let batch: Vec<Scored> = rows
-                        .into_iter()
+                        .into_par_iter()
                         .zip(scores)
                         .enumerate()
                         .map(|(i, (r, score))| Scored {
