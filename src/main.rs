@@ -20,7 +20,18 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if cmd::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tamis: {e}");
+            // One line, and nothing a terminal would obey: messages may quote input
+            // cells (a NUL, an escape sequence, a line break).
+            let msg: String = e
+                .to_string()
+                .chars()
+                .map(|c| match c {
+                    '\n' | '\r' | '\t' => " ".to_string(),
+                    c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+                    c => c.to_string(),
+                })
+                .collect();
+            eprintln!("tamis: {msg}");
             ExitCode::from(1)
         }
     }

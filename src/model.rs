@@ -278,7 +278,12 @@ impl Model {
         if names != expected {
             return Err(err(format!("labels {names:?}, expected {expected:?}")));
         }
-        for l in &file.labels {
+        for (i, l) in file.labels.iter().enumerate() {
+            // A reason trained from no reason labels at all (`train` on review labels
+            // only) has no weights: it never scores and never lists that reason.
+            if i > 0 && l.weights.is_empty() {
+                continue;
+            }
             if l.weights.len() != params.dim() {
                 return Err(err(format!(
                     "label {}: {} weights for {} features",
@@ -368,12 +373,17 @@ impl Model {
         let review = p >= threshold.unwrap_or(labels[0].threshold);
         let mut reason_scores = [0f32; 5];
         for (k, l) in labels[1..].iter().enumerate() {
-            reason_scores[k] = sigmoid(self.margin(l, fv, None));
+            if !l.weights.is_empty() {
+                reason_scores[k] = sigmoid(self.margin(l, fv, None));
+            }
         }
         // Only reasons over their own threshold are reasons. A review none of them
         // explains gets its most likely reason under `below_threshold` when explaining,
         // never presented as a reason.
-        let allowed = |k: usize| masked_possible || REASONS[k] != "masked_slur";
+        // A review-only model (trained without reasons) has empty reason weights.
+        let allowed = |k: usize| {
+            (masked_possible || REASONS[k] != "masked_slur") && !labels[k + 1].weights.is_empty()
+        };
         let mut reasons = Vec::new();
         let mut below_threshold = Vec::new();
         if review {
@@ -431,6 +441,9 @@ impl Model {
         let Some(l) = self.file.labels.iter().find(|l| l.name == reason) else {
             return Vec::new();
         };
+        if l.weights.is_empty() {
+            return Vec::new();
+        }
         let b = self.params.buckets();
         let mut ws = features::ngrams::word_weights(text, &self.params, &l.weights[..b]);
         // Function words carry weight (generalisations start with "les … sont") but

@@ -190,8 +190,9 @@ pub fn for_each_scored(
                     }
                     let items = rows_to_items(&rows);
                     let scores = score_items(&items, model, score_opts);
+                    // Records (and their keys, a hash of the text) are built in the pool.
                     let batch: Vec<Scored> = rows
-                        .into_iter()
+                        .into_par_iter()
                         .zip(scores)
                         .enumerate()
                         .map(|(i, (r, score))| Scored {
@@ -704,10 +705,7 @@ enum ReaderKind {
         rdr: Box<csv::Reader<Box<dyn std::io::Read>>>,
         cols: Columns,
     },
-    Jsonl {
-        lines: std::io::Lines<Box<dyn std::io::BufRead>>,
-        line: u64,
-    },
+    Jsonl(JsonlLines),
 }
 
 #[derive(Debug, Default)]
@@ -725,6 +723,173 @@ struct Columns {
     group: Option<usize>,
 }
 
+/// The longest line (JSONL) or record (CSV, quoted line breaks included) a table reader
+/// accepts: 16 MiB. Beyond it the input is refused with an error naming the line, so an
+/// endless input (`/dev/zero`, a stream without line breaks, an unterminated quote in a
+/// huge file) costs bounded memory instead of being buffered whole.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// A problem a guarded reader found in the bytes themselves, with the 1-based line
+/// where it starts; carried inside an `io::Error` through the CSV reader.
+#[derive(Debug)]
+struct InputFault {
+    line: u64,
+    message: String,
+}
+
+impl std::fmt::Display for InputFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for InputFault {}
+
+/// Where a CSV byte stream stands, as the `csv` crate reads it (RFC 4180, with a quote
+/// inside an unquoted field taken literally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsvState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: its end, or the first of an escaped `""`.
+    QuoteInQuoted,
+}
+
+/// Follows the quoting of a CSV stream as it is read, to turn two silent failures into
+/// errors: a quote never closed (the `csv` crate would take the rest of the file as one
+/// cell and succeed) and a record longer than `MAX_RECORD_BYTES`.
+struct CsvGuard<R> {
+    inner: R,
+    state: CsvState,
+    line: u64,
+    /// Line where the current record (or open quote) started.
+    record_line: u64,
+    quote_line: u64,
+    record_bytes: usize,
+}
+
+impl<R: std::io::Read> CsvGuard<R> {
+    fn new(inner: R) -> Self {
+        CsvGuard {
+            inner,
+            state: CsvState::FieldStart,
+            line: 1,
+            record_line: 1,
+            quote_line: 1,
+            record_bytes: 0,
+        }
+    }
+
+    fn fault(line: u64, message: String) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            InputFault { line, message },
+        )
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for CsvGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            if self.state == CsvState::Quoted {
+                return Err(Self::fault(
+                    self.quote_line,
+                    "unterminated quoted field: the quote opened on this line is never closed"
+                        .into(),
+                ));
+            }
+            return Ok(0);
+        }
+        for &b in &buf[..n] {
+            use CsvState::*;
+            let end_of_record = matches!(b, b'\n' | b'\r') && self.state != Quoted;
+            self.state = match (self.state, b) {
+                (FieldStart, b'"') => {
+                    self.quote_line = self.line;
+                    Quoted
+                }
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (_, b',' | b'\n' | b'\r') => FieldStart,
+                _ => Unquoted,
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+            if end_of_record {
+                self.record_bytes = 0;
+                self.record_line = self.line;
+            } else {
+                self.record_bytes += 1;
+                if self.record_bytes > MAX_RECORD_BYTES {
+                    return Err(Self::fault(
+                        self.record_line,
+                        format!(
+                            "record longer than {} MiB (the limit for one row)",
+                            MAX_RECORD_BYTES >> 20
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Reads JSONL lines of at most `MAX_RECORD_BYTES`, one buffer reused, and checks UTF-8
+/// with the line number; a BOM before the first line is skipped (CSV accepts one too).
+struct JsonlLines {
+    inner: Box<dyn std::io::BufRead>,
+    buf: Vec<u8>,
+    line: u64,
+}
+
+impl JsonlLines {
+    /// The next line without its terminator, or `None` at the end.
+    fn next_line(&mut self, name: &str) -> Result<Option<(u64, &str)>> {
+        use std::io::{BufRead, Read};
+        self.buf.clear();
+        let limit = MAX_RECORD_BYTES as u64 + 1;
+        let n = (&mut self.inner)
+            .take(limit)
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| Error::io(name, e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        if self.buf.last() != Some(&b'\n') && n as u64 == limit {
+            return Err(Error::row(
+                name,
+                self.line,
+                format!(
+                    "line longer than {} MiB (the limit for one record)",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            ));
+        }
+        let mut bytes = &self.buf[..];
+        if self.line == 1 {
+            bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        }
+        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let line = self.line;
+        std::str::from_utf8(bytes)
+            .map(|l| Some((line, l)))
+            .map_err(|e| {
+                Error::row(
+                    name,
+                    self.line,
+                    format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
+                )
+            })
+    }
+}
+
 fn open_reader(name: &str) -> Result<Box<dyn std::io::BufRead>> {
     if name == "-" {
         return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
@@ -740,15 +905,27 @@ impl TableReader {
             return Err(Error::Other(format!("{name}: is a directory")));
         }
         let reader = open_reader(name)?;
+        TableReader::from_reader(name, reader, format, opts)
+    }
+
+    /// Like `open`, on any byte stream (`name` is only used in messages): tests and the
+    /// fuzz targets read tables from memory.
+    pub fn from_reader(
+        name: &str,
+        reader: Box<dyn std::io::BufRead>,
+        format: InputFormat,
+        opts: &TableOptions,
+    ) -> Result<TableReader> {
         let kind = match format {
-            InputFormat::Jsonl => ReaderKind::Jsonl {
-                lines: std::io::BufRead::lines(reader),
+            InputFormat::Jsonl => ReaderKind::Jsonl(JsonlLines {
+                inner: reader,
+                buf: Vec::new(),
                 line: 0,
-            },
+            }),
             _ => {
                 let mut rdr = csv::ReaderBuilder::new()
                     .flexible(false)
-                    .from_reader(Box::new(reader) as Box<dyn std::io::Read>);
+                    .from_reader(Box::new(CsvGuard::new(reader)) as Box<dyn std::io::Read>);
                 let headers = rdr
                     .headers()
                     .map_err(|e| csv_error(name, e))?
@@ -887,16 +1064,15 @@ impl TableReader {
                 self.number += 1;
                 build_row(&name, line, self.number, cells, labelled).map(Some)
             }
-            ReaderKind::Jsonl { lines, line } => loop {
-                let Some(l) = lines.next() else {
+            ReaderKind::Jsonl(lines) => loop {
+                let Some((ln, l)) = lines.next_line(&name)? else {
                     return Ok(None);
                 };
-                *line += 1;
-                let l = l.map_err(|e| Error::io(&name, e))?;
                 if l.trim().is_empty() {
                     continue;
                 }
-                let v: serde_json::Value = serde_json::from_str(&l)
+                let line = &ln;
+                let v: serde_json::Value = serde_json::from_str(l)
                     .map_err(|e| Error::row(&name, *line, format!("invalid JSON: {e}")))?;
                 let field = |k: &str| -> Option<String> {
                     match v.get(k)? {
@@ -1104,6 +1280,9 @@ fn csv_error(name: &str, e: csv::Error) -> Error {
         _ => e.to_string(),
     };
     if let csv::ErrorKind::Io(io) = e.kind() {
+        if let Some(f) = io.get_ref().and_then(|x| x.downcast_ref::<InputFault>()) {
+            return Error::row(name, f.line, f.message.clone());
+        }
         return Error::Other(format!("{name}: {io}"));
     }
     Error::row(name, line, msg)
@@ -1327,5 +1506,94 @@ mod tests {
         let items = rows_to_items(&rows);
         let shape: Vec<_> = items.iter().map(|i| (i.parent, i.depth)).collect();
         assert_eq!(shape, [(None, 0), (Some(0), 1), (None, 0), (Some(1), 2)]);
+    }
+}
+
+/// The committed fuzz corpus (`fuzz/corpus/<target>/`, crash reproducers included) replayed
+/// through the same entry points as the fuzz targets, so `cargo test` guards every input
+/// the fuzzers kept without nightly or libFuzzer.
+#[cfg(test)]
+mod fuzz_corpus {
+    use super::*;
+    use std::time::Instant;
+
+    /// The files of one target's corpus (none when the directory is absent).
+    fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus")
+            .join(target);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Vec<u8>)> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| {
+                let p = e.path();
+                (p.display().to_string(), std::fs::read(&p).unwrap())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn text_targets_replay() {
+        let params = features::FeatureParams::default().check().unwrap();
+        let mut n = 0;
+        for target in ["normalize", "detect", "extract", "export"] {
+            for (name, bytes) in corpus(target) {
+                let Ok(text) = std::str::from_utf8(&bytes) else {
+                    continue;
+                };
+                let t = Instant::now();
+                let d = features::detect(text);
+                for e in &d.evidence {
+                    assert_eq!(text.get(e.start..e.end), Some(e.text.as_str()), "{name}");
+                }
+                let (parent, reply) = text.split_once('\0').unwrap_or(("", text));
+                let ctx = Context {
+                    depth: 1,
+                    parent_text: Some(parent),
+                    ..Context::default()
+                };
+                let fv = features::extract(reply, &ctx, &params);
+                assert!(fv.engineered.iter().all(|v| v.is_finite()), "{name}");
+                // Generous for a debug build: a pathological input takes seconds.
+                assert!(t.elapsed().as_secs() < 5, "{name}: {:?}", t.elapsed());
+                n += 1;
+            }
+        }
+        assert!(n >= 10, "only {n} corpus texts");
+    }
+
+    #[test]
+    fn reader_and_model_targets_replay() {
+        let plain = TableOptions::unlabelled(&InputOptions::default());
+        let mut labelled = plain.clone();
+        labelled.label_column = Some("review".into());
+        for (target, format) in [
+            ("table_csv", InputFormat::Csv),
+            ("table_jsonl", InputFormat::Jsonl),
+        ] {
+            let files = corpus(target);
+            assert!(!files.is_empty(), "{target}: no corpus");
+            for (name, bytes) in files {
+                for opts in [&plain, &labelled] {
+                    let r = Box::new(std::io::Cursor::new(bytes.clone()));
+                    if let Ok(mut t) = TableReader::from_reader(&name, r, format, opts) {
+                        let _ = t.read_all();
+                    }
+                }
+            }
+        }
+        for (name, bytes) in corpus("page_parse") {
+            let _ = thread::parse(&name, &bytes);
+        }
+        for (name, bytes) in corpus("model_load") {
+            let _ = Model::from_json(&bytes, Path::new(&name));
+        }
+        for (name, bytes) in corpus("decisions") {
+            let _ = crate::export::csv::read_decisions_from(&bytes[..], Path::new(&name));
+        }
     }
 }

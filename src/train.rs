@@ -96,6 +96,8 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
 
 /// What training printed: per-label CV metrics.
 pub struct Report {
+    /// True when no row named a reason: only the review model was trained.
+    pub review_only: bool,
     /// (label, alpha, CV metrics, positives).
     pub labels: Vec<(String, f32, Metrics, usize)>,
     /// Per label: the examples it was trained on, their labels and their calibrated
@@ -185,7 +187,16 @@ pub fn fit_examples(
         label_counts.insert(REVIEW.to_string(), y.iter().filter(|&&b| b).count());
         targets.push((REVIEW.to_string(), all, y));
     }
+    // No row names a reason (a table with a `review` column and no reasons column):
+    // only the review model can be trained; the reason models are left empty.
+    let review_only = examples
+        .iter()
+        .all(|e| e.reasons.as_ref().is_none_or(|r| r.is_empty()));
     for reason in REASONS {
+        if review_only {
+            label_counts.insert(reason.to_string(), 0);
+            continue;
+        }
         // A review row without reasons says nothing about each reason: left out.
         let idx: Vec<usize> = (0..examples.len())
             .filter(|&i| examples[i].reasons.is_some())
@@ -349,6 +360,7 @@ pub fn fit_examples(
     }
     let mut labels = Vec::new();
     let mut report = Report {
+        review_only,
         labels: Vec::new(),
         held_out,
     };
@@ -356,6 +368,17 @@ pub fn fit_examples(
         let (l, pos) = r?;
         report.labels.push((l.name.clone(), l.alpha, l.cv, pos));
         labels.push(l);
+    }
+    if review_only {
+        // Untrained reasons: no weights (see `Model::from_json`), never listed.
+        labels.extend(REASONS.iter().map(|r| LabelModel {
+            name: r.to_string(),
+            alpha,
+            threshold: 1.0,
+            intercept: 0.0,
+            weights: Vec::new(),
+            cv: Default::default(),
+        }));
     }
     let file = ModelFile {
         schema_version: SCHEMA_VERSION,

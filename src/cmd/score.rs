@@ -83,8 +83,20 @@ pub fn run(args: Args) -> tamis::Result<()> {
     match args.format {
         Format::Jsonl => {
             pipeline::for_each_scored(&args.inputs, &opts, &model, &score_opts, |batch| {
-                for s in &batch {
-                    export::json::write_score_line(&mut w, s, &info, args.explain).map_err(io)?;
+                // Serialised in the worker pool (one buffer per line), written in input
+                // order: the main thread only copies bytes, so a second core helps.
+                use rayon::prelude::*;
+                let lines: Vec<Vec<u8>> = batch
+                    .par_iter()
+                    .map(|s| {
+                        let mut buf = Vec::with_capacity(512 + 2 * s.record.text.len());
+                        export::json::write_score_line(&mut buf, s, &info, args.explain)
+                            .map(|()| buf)
+                    })
+                    .collect::<std::io::Result<_>>()
+                    .map_err(io)?;
+                for l in &lines {
+                    w.write_all(l).map_err(io)?;
                 }
                 Ok(())
             })?;

@@ -79,11 +79,13 @@ pub fn run(args: Args) -> tamis::Result<()> {
             .filter(|(_, r)| r.review.is_some())
             .collect(),
     );
+    // Informational lines wait for success: a failing run prints its one error line only.
+    let mut notes: Vec<String> = Vec::new();
     if dups.rows > 0 {
-        eprintln!(
+        notes.push(format!(
             "tamis: {} duplicate row(s) counted once ({} with conflicting labels: a decision wins, else the first)",
             dups.rows, dups.conflicts
-        );
+        ));
     }
     let rows: Vec<_> = rows
         .into_iter()
@@ -96,10 +98,13 @@ pub fn run(args: Args) -> tamis::Result<()> {
             std::iter::repeat_n(row, n)
         })
         .collect();
-    eprintln!(
-        "tamis: {} from {} file(s)",
-        counts.describe(),
-        args.inputs.len()
+    notes.insert(
+        0,
+        format!(
+            "tamis: {} from {} file(s)",
+            counts.describe(),
+            args.inputs.len()
+        ),
     );
     let reporter = super::progress::Reporter::new(std::io::stderr().is_terminal());
     let progress = |stage: &str, done: usize, total: usize| reporter.update(stage, done, total);
@@ -114,6 +119,15 @@ pub fn run(args: Args) -> tamis::Result<()> {
         .collect();
     let start = std::time::Instant::now();
     let (model, report) = tamis::train::fit(&rows, &params, sources, &progress)?;
+    if report.review_only {
+        notes.push(
+            "tamis: no row names a reason (no reasons column, or all empty): trained the review model only; scores will list no reasons"
+                .to_string(),
+        );
+    }
+    for n in &notes {
+        eprintln!("{n}");
+    }
     println!("label        alpha  pos   precision recall  f1     roc_auc threshold  (cross-validated, {} folds)", args.folds);
     for (name, alpha, m, pos) in &report.labels {
         println!(

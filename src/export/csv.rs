@@ -64,12 +64,39 @@ pub const BOM: &str = "\u{feff}";
 
 /// Prefixes a cell with `'` when a spreadsheet would read it as a formula (it starts with
 /// `=`, `+`, `-`, `@`, tab or CR). `tamis train` strips that `'` when reading back.
+///
+/// Control characters other than tab and line breaks (a NUL, an escape, DEL, C1) are
+/// written as visible `\u{..}` escapes: a raw NUL truncates the cell in many readers
+/// and an escape sequence would be obeyed by a terminal showing the file.
 pub fn neutralize(cell: &str) -> Cow<'_, str> {
+    let cell = escape_controls(cell);
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {
-        Cow::Borrowed(cell)
+        cell
     }
+}
+
+/// True for the chars `escape_controls` rewrites.
+fn hidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// `s` with every control char but tab and line breaks as a visible `\u{..}` escape
+/// (borrowed when there is none, the usual case).
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(hidden_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Reason names joined with `|`, the form `tamis train` reads in its `reasons` column.

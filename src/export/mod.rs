@@ -352,6 +352,10 @@ pub struct ScoreLine<'a> {
     /// The site rules that fired (`--rules`), absent when none did.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub rules: &'a [crate::rules::RuleHit],
+    /// Present (true) only when the text is longer than `features::MAX_COMMENT_BYTES`
+    /// and its features were computed on windows.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub long: bool,
 }
 
 impl<'a> ScoreLine<'a> {
@@ -378,6 +382,7 @@ impl<'a> ScoreLine<'a> {
             below_threshold: (explain && !s.score.below_threshold.is_empty())
                 .then_some(s.score.below_threshold.as_slice()),
             rules: &s.score.rules,
+            long: crate::features::is_long(&r.text),
         }
     }
 }

@@ -174,28 +174,46 @@ fn display_char(c: char) -> String {
 fn excerpt(s: &Scored, max: usize, color: bool) -> String {
     // One display cell per character, with whether it is evidence. Line breaks show as
     // ` ↵ ` so the moderator still sees the comment's paragraphs.
+    // Cells are made only up to one past the window (enough to know whether the text
+    // goes on), not for the whole text: a long comment costs what its window costs.
+    let segs = segments(&s.record.text, &s.score.reasons);
+    let has_mark = segs.iter().any(|seg| !seg.reasons.is_empty());
     let mut cells: Vec<(String, bool)> = Vec::new();
-    for seg in segments(&s.record.text, &s.score.reasons) {
+    let mut first_mark: Option<usize> = None;
+    let window_start = |first_mark: usize| {
+        if first_mark + 20 > max {
+            first_mark.saturating_sub(max / 4)
+        } else {
+            0
+        }
+    };
+    'segs: for seg in &segs {
         let marked = !seg.reasons.is_empty();
         let mut prev_break = false;
         for c in seg.text.chars() {
+            if has_mark == first_mark.is_some()
+                && cells.len() > window_start(first_mark.unwrap_or(0)) + max
+            {
+                break 'segs;
+            }
             if c == '\n' {
                 if !prev_break {
+                    if marked && first_mark.is_none() {
+                        first_mark = Some(cells.len());
+                    }
                     cells.push((" ↵ ".into(), marked));
                 }
                 prev_break = true;
                 continue;
             }
             prev_break = false;
+            if marked && first_mark.is_none() {
+                first_mark = Some(cells.len());
+            }
             cells.push((display_char(c), marked));
         }
     }
-    let first_mark = cells.iter().position(|c| c.1).unwrap_or(0);
-    let start = if first_mark + 20 > max {
-        first_mark.saturating_sub(max / 4)
-    } else {
-        0
-    };
+    let start = window_start(first_mark.unwrap_or(0));
     let end = (start + max).min(cells.len());
     let mut out = String::new();
     if start > 0 {

@@ -4,7 +4,8 @@
 
 use super::detect::{flag, Analysis, Hit};
 use super::lexicon::{Kind, LEXICON};
-use super::Evidence;
+use super::work::tick;
+use super::{Evidence, EvidenceSet};
 
 /// Target flags, by preference: a named person first, then groups and pronouns.
 const TARGETS: u16 =
@@ -38,6 +39,11 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> f32 {
     let source = attributed(a) && fr.source_leap == 0.0;
     let counter = a.has(Kind::CounterSpeech);
     let mut best: f32 = 0.0;
+    let mut seen = EvidenceSet::default();
+    // Name words, once: the nearest one on each side of a hit is found by binary search.
+    let names: Vec<usize> = (0..a.words.len())
+        .filter(|&i| a.flags[i] & flag::NAME != 0)
+        .collect();
     for h in wrongs {
         let e = &LEXICON.entries[h.entry as usize];
         // "a vendu sa maison": after an auxiliary, "vendu" is the verb, not the insult.
@@ -46,7 +52,7 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> f32 {
             continue;
         }
         let sent = a.sentence[(h.ws as usize).min(a.sentence.len() - 1)];
-        let target = nearest_target(a, h, sent);
+        let target = nearest_target(a, &names, h, sent);
         let mut s = 0.35 + 0.4 * e.weight;
         if target.is_none() {
             s *= 0.5;
@@ -69,9 +75,9 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> f32 {
         let s = s.min(1.0);
         if s >= 0.3 {
             let (os, oe) = (h.os as usize, h.oe as usize);
-            push(ev, &e.raw, os, oe, text);
+            push(&mut seen, ev, &e.raw, os, oe, text);
             if let Some((ts, te)) = target {
-                push(ev, "target", ts, te, text);
+                push(&mut seen, ev, "target", ts, te, text);
             }
         }
         best = best.max(s);
@@ -79,11 +85,15 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> f32 {
     best
 }
 
-fn push(ev: &mut Vec<Evidence>, term: &str, s: usize, e: usize, text: &str) {
-    if ev
-        .iter()
-        .any(|x| x.detector == "accusation" && x.start == s && x.end == e)
-    {
+fn push(
+    seen: &mut EvidenceSet,
+    ev: &mut Vec<Evidence>,
+    term: &str,
+    s: usize,
+    e: usize,
+    text: &str,
+) {
+    if !seen.is_new(ev, "accusation", s, e) {
         return;
     }
     ev.push(Evidence {
@@ -97,10 +107,31 @@ fn push(ev: &mut Vec<Evidence>, term: &str, s: usize, e: usize, text: &str) {
 
 /// The nearest target word in the hit's sentence (names extended to the whole
 /// capitalised sequence), as an original byte range.
-fn nearest_target(a: &Analysis, h: &Hit, sent: u32) -> Option<(usize, usize)> {
+///
+/// Only a few words can win: any target word within 6 words of the hit (pronouns and
+/// groups count only there) and the nearest name on each side (a farther name is
+/// farther). The rule is applied to those alone, in word order, instead of to every
+/// word of the text for every hit (quadratic on long texts). `names` lists the words
+/// flagged `NAME`, in order.
+fn nearest_target(a: &Analysis, names: &[usize], h: &Hit, sent: u32) -> Option<(usize, usize)> {
     let n = a.words.len();
+    let (ws, we) = (h.ws as usize, h.we as usize);
+    let mut cands: Vec<usize> = (ws.saturating_sub(6)..ws.min(n))
+        .chain(we..(we + 6).min(n))
+        .collect();
+    let left = names.partition_point(|&i| i < ws);
+    if left > 0 {
+        cands.push(names[left - 1]);
+    }
+    let right = names.partition_point(|&i| i < we);
+    if let Some(&i) = names.get(right) {
+        cands.push(i);
+    }
+    cands.sort_unstable();
+    cands.dedup();
+    tick(cands.len());
     let mut best: Option<(usize, usize)> = None; // (distance, word)
-    for i in 0..n {
+    for i in cands {
         if a.sentence[i] != sent || a.flags[i] & TARGETS == 0 {
             continue;
         }

@@ -4,7 +4,8 @@
 
 use super::lexicon::{Kind, LEXICON};
 use super::normalize::{self, Normalized};
-use super::{ngrams, DetectorScores, Evidence};
+use super::work::tick;
+use super::{ngrams, DetectorScores, Evidence, EvidenceSet};
 
 /// One lexicon hit.
 #[derive(Debug, Clone, Copy)]
@@ -273,7 +274,7 @@ pub fn analyze(text: &str, a: &mut Analysis) {
             os: os as u32,
             oe: oe as u32,
             disguised: norm.disguised(s, en),
-            in_quote: quotes.iter().any(|&(qs, qe)| os >= qs && oe <= qe),
+            in_quote: in_quote(quotes, os, oe),
         });
     });
     // Inside one group of overlapping offensive hits, keep the longest: "pauvre con"
@@ -289,18 +290,9 @@ pub fn analyze(text: &str, a: &mut Analysis) {
                 | Kind::Wrongdoing
         )
     };
-    let snapshot: Vec<(u32, u32, Kind)> = if hits.iter().filter(|h| strong(h.kind)).count() > 1 {
-        hits.iter().map(|h| (h.ns, h.ne, h.kind)).collect()
-    } else {
-        Vec::new()
-    };
-    if !snapshot.is_empty() {
-        hits.retain(|h| {
-            !strong(h.kind)
-                || !snapshot.iter().any(|&(s, e, k)| {
-                    strong(k) && s <= h.ns && e >= h.ne && (e - s) > (h.ne - h.ns)
-                })
-        });
+    if hits.iter().filter(|h| strong(h.kind)).count() > 1 {
+        let cover = Cover::new(hits.iter().filter(|h| strong(h.kind)).map(|h| (h.ns, h.ne)));
+        hits.retain(|h| !strong(h.kind) || !cover.strictly_covers(h.ns, h.ne));
     }
     // Word flags from cue hits and word shapes.
     for h in hits.iter() {
@@ -350,6 +342,54 @@ pub fn analyze(text: &str, a: &mut Analysis) {
     let mut frames = std::mem::take(&mut a.frames);
     super::frames::analyze(text, a, &mut frames);
     a.frames = frames;
+}
+
+/// True when the original range `[os, oe)` (non-empty) lies inside one of `quotes`
+/// (sorted, disjoint): only the last quote opening at or before `os` can hold it, so a
+/// binary search replaces a scan of every quote per hit.
+fn in_quote(quotes: &[(usize, usize)], os: usize, oe: usize) -> bool {
+    tick(1);
+    let i = quotes.partition_point(|q| q.0 <= os);
+    i > 0 && oe <= quotes[i - 1].1
+}
+
+/// The ranges of the strong hits, to ask in O(log n) whether a range lies inside a
+/// strictly longer one (checking every hit against every hit was quadratic).
+struct Cover {
+    /// Ranges sorted by start.
+    ranges: Vec<(u32, u32)>,
+    /// `max_end[i]`: the largest end among `ranges[..=i]`.
+    max_end: Vec<u32>,
+}
+
+impl Cover {
+    fn new(it: impl Iterator<Item = (u32, u32)>) -> Cover {
+        let mut ranges: Vec<(u32, u32)> = it.collect();
+        ranges.sort_unstable();
+        let mut m = 0;
+        let max_end = ranges
+            .iter()
+            .map(|r| {
+                m = m.max(r.1);
+                m
+            })
+            .collect();
+        Cover { ranges, max_end }
+    }
+
+    /// Some range `(s, e)` has `s <= ns`, `e >= ne` and is longer than `[ns, ne)`.
+    /// Containing and longer means: starting before and ending at or after, or
+    /// starting at the same byte and ending after.
+    fn strictly_covers(&self, ns: u32, ne: u32) -> bool {
+        tick(1 + self.ranges.len().ilog2() as usize);
+        let before = self.ranges.partition_point(|r| r.0 < ns);
+        if before > 0 && self.max_end[before - 1] >= ne {
+            return true;
+        }
+        // Ranges starting at `ns` are sorted by end: the last one ends furthest.
+        let upto = self.ranges.partition_point(|r| r.0 <= ns);
+        upto > before && self.ranges[upto - 1].1 > ne
+    }
 }
 
 /// A capitalised word that is not a sentence-initial function word, or a short acronym.
@@ -406,12 +446,13 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> DetectorScores
     let nw = a.words.len() as isize;
     let targets =
         flag::TARGET | flag::SECOND | flag::GROUP | flag::NAME | flag::COPULA | flag::PROTECTED;
+    // Evidence already pushed, by (detector, span): a set instead of comparing with
+    // every earlier entry (quadratic on long texts). Entries `ev` held before the call
+    // count too, as they did with the scan.
+    let seen = std::cell::RefCell::new(EvidenceSet::default());
     let push = |ev: &mut Vec<Evidence>, det: &str, h: &Hit| {
         let (s, e) = (h.os as usize, h.oe as usize);
-        if ev
-            .iter()
-            .any(|x| x.detector == det && x.start == s && x.end == e)
-        {
+        if !seen.borrow_mut().is_new(ev, det, s, e) {
             return;
         }
         ev.push(Evidence {
@@ -423,6 +464,7 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> DetectorScores
         });
     };
     let profanity_hits = a.count(Kind::Profanity);
+    let mut figurative_sentences: Option<Vec<bool>> = None;
     let mut weak_masked = false;
     let fr = &a.frames;
     for (hi, h) in a.hits.iter().enumerate() {
@@ -507,8 +549,19 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> DetectorScores
                     s.min(0.95)
                 };
                 let sent = a.sentence[(h.ws as usize).min(a.sentence.len() - 1)];
-                let figurative = (0..a.words.len())
-                    .any(|i| a.sentence[i] == sent && a.flags[i] & flag::FIGURATIVE != 0);
+                let figurative = figurative_sentences
+                    .get_or_insert_with(|| {
+                        // Once per comment, not once per threat hit.
+                        tick(a.sentence.len());
+                        let mut f = vec![false; a.sentence.last().map_or(0, |&s| s as usize + 1)];
+                        for (i, &s) in a.sentence.iter().enumerate() {
+                            f[s as usize] |= a.flags[i] & flag::FIGURATIVE != 0;
+                        }
+                        f
+                    })
+                    .get(sent as usize)
+                    .copied()
+                    .unwrap_or(false);
                 if figurative {
                     s *= 0.5;
                 }
@@ -577,10 +630,7 @@ pub fn score(text: &str, a: &Analysis, ev: &mut Vec<Evidence>) -> DetectorScores
         push(ev, "hate", h);
         let (gs, ge) = a.words[p.group_word];
         let (os, oe) = a.norm.original_range(gs as usize, ge as usize);
-        if !ev
-            .iter()
-            .any(|x| x.detector == "hate" && x.start == os && x.end == oe)
-        {
+        if seen.borrow_mut().is_new(ev, "hate", os, oe) {
             ev.push(Evidence {
                 detector: "hate".into(),
                 term: "protected_group".into(),

@@ -106,6 +106,67 @@ pub struct Evidence {
     pub text: String,
 }
 
+/// Counts the steps of the feature stage's inner loops (the scans that used to restart
+/// from every position), so tests can assert linear growth by counting work instead of
+/// timing it. Compiled to nothing outside tests.
+pub(crate) mod work {
+    #[cfg(test)]
+    thread_local! {
+        static OPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Records `n` steps.
+    #[inline(always)]
+    pub(crate) fn tick(n: usize) {
+        #[cfg(test)]
+        OPS.with(|o| o.set(o.get() + n as u64));
+        #[cfg(not(test))]
+        let _ = n;
+    }
+
+    /// Steps recorded on this thread since the last call.
+    #[cfg(test)]
+    pub(crate) fn take() -> u64 {
+        OPS.with(|o| o.replace(0))
+    }
+}
+
+/// The (detector, span) pairs of an evidence list, to skip duplicates in time linear in
+/// the list (comparing each new entry with every earlier one was quadratic on long
+/// texts). Short lists are scanned; a long one is indexed as it grows.
+#[derive(Debug, Default)]
+pub(crate) struct EvidenceSet {
+    /// Detectors per span of `ev[..synced]`.
+    index: std::collections::HashMap<(usize, usize), Vec<String>>,
+    synced: usize,
+}
+
+impl EvidenceSet {
+    /// Below this many entries a scan is cheaper than the index.
+    const SCAN: usize = 32;
+
+    /// True when `ev` has no entry of `det` over `[s, e)`.
+    pub(crate) fn is_new(&mut self, ev: &[Evidence], det: &str, s: usize, e: usize) -> bool {
+        if ev.len() < Self::SCAN {
+            work::tick(ev.len());
+            return !ev
+                .iter()
+                .any(|x| x.detector == det && x.start == s && x.end == e);
+        }
+        work::tick(1 + ev.len() - self.synced);
+        for x in &ev[self.synced..] {
+            self.index
+                .entry((x.start, x.end))
+                .or_default()
+                .push(x.detector.clone());
+        }
+        self.synced = ev.len();
+        self.index
+            .get(&(s, e))
+            .is_none_or(|dets| !dets.iter().any(|d| d == det))
+    }
+}
+
 /// Detector scores in [0, 1] (0 = nothing found).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct DetectorScores {
@@ -242,8 +303,146 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Runs the detectors alone (used for parent context and `explain`).
+/// The longest comment whose features are computed on the whole text: 64 KiB. A longer
+/// one (a pasted book, an attack) is cut into windows of at most this size, at a space
+/// when there is one in the window's second half; each window is analysed alone and the
+/// results are combined (`combine_window`). The comment is still scored and output
+/// whole, and marked `long`. Windows bound the feature stage's memory and keep its time
+/// per byte flat whatever the input; a hit spanning a cut may be missed.
+pub const MAX_COMMENT_BYTES: usize = 64 << 10;
+
+/// True when `text` is analysed in windows (see `MAX_COMMENT_BYTES`).
+pub fn is_long(text: &str) -> bool {
+    text.len() > MAX_COMMENT_BYTES
+}
+
+/// The windows of a long text: `(offset, slice)`, consecutive, covering it exactly.
+fn windows(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let rest = &text[at..];
+        let mut cut = rest.len().min(MAX_COMMENT_BYTES);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if cut < rest.len() {
+            // Prefer a cut after a space in the second half, so words stay whole.
+            if let Some(sp) = rest.as_bytes()[cut / 2..cut]
+                .iter()
+                .rposition(|b| b.is_ascii_whitespace())
+            {
+                cut = cut / 2 + sp + 1;
+            }
+        }
+        let w = (at, &rest[..cut]);
+        at += cut;
+        Some(w)
+    })
+}
+
+/// Appends `ev` shifted by `off` bytes (a window's evidence, in the whole text).
+fn shift_evidence(ev: &[Evidence], off: usize, out: &mut Vec<Evidence>) {
+    out.extend(ev.iter().map(|e| Evidence {
+        start: e.start + off,
+        end: e.end + off,
+        ..e.clone()
+    }));
+}
+
+/// The strongest of two detector results.
+fn max_scores(a: &DetectorScores, b: &DetectorScores) -> DetectorScores {
+    DetectorScores {
+        insult: a.insult.max(b.insult),
+        masked_slur: a.masked_slur.max(b.masked_slur),
+        hate: a.hate.max(b.hate),
+        threat: a.threat.max(b.threat),
+        accusation: a.accusation.max(b.accusation),
+        profanity: a.profanity.max(b.profanity),
+    }
+}
+
+/// Engineered features that add up over windows (counts); `log_words` is recomputed
+/// from the summed word counts; `caps_ratio` is averaged by window length; every other
+/// one (scores, presence flags, thread context, frames) keeps the strongest window.
+const SUMMED: &[&str] = &[
+    "n_insult",
+    "n_dehumanising",
+    "n_slur",
+    "n_profanity",
+    "n_threat",
+    "n_wrongdoing",
+    "n_disguised",
+    "exclamations",
+    "questions",
+    "mask_chars",
+    "elongations",
+];
+
+/// Folds one window's features (`w`, from `len` bytes at offset `off`) into `acc`, the
+/// combination of the windows before it (`done` bytes).
+fn combine_window(acc: &mut FeatureVector, w: &FeatureVector, off: usize, len: usize, done: usize) {
+    if done == 0 {
+        acc.hashed.clone_from(&w.hashed);
+        acc.engineered.clone_from(&w.engineered);
+        acc.detection.scores = w.detection.scores;
+        acc.detection.evidence.clear();
+        shift_evidence(&w.detection.evidence, off, &mut acc.detection.evidence);
+        return;
+    }
+    // Hashed n-grams: both lists are sorted by bucket; values add up.
+    let mut merged = Vec::with_capacity(acc.hashed.len() + w.hashed.len());
+    let (mut i, mut j) = (0, 0);
+    while i < acc.hashed.len() || j < w.hashed.len() {
+        match (acc.hashed.get(i), w.hashed.get(j)) {
+            (Some(&(ba, va)), Some(&(bb, vb))) if ba == bb => {
+                merged.push((ba, va + vb));
+                i += 1;
+                j += 1;
+            }
+            (Some(&a), Some(&b)) if a.0 < b.0 => {
+                merged.push(a);
+                i += 1;
+            }
+            (Some(&a), None) => {
+                merged.push(a);
+                i += 1;
+            }
+            (_, Some(&b)) => {
+                merged.push(b);
+                j += 1;
+            }
+            (None, None) => unreachable!("loop condition"),
+        }
+    }
+    acc.hashed = merged;
+    for (k, name) in ENGINEERED.iter().enumerate() {
+        let (a, b) = (acc.engineered[k], w.engineered[k]);
+        acc.engineered[k] = match *name {
+            n if SUMMED.contains(&n) => a + b,
+            "log_words" => (a.exp() + b.exp() - 1.0).ln(),
+            "caps_ratio" => (a * done as f32 + b * len as f32) / (done + len) as f32,
+            _ => a.max(b),
+        };
+    }
+    acc.detection.scores = max_scores(&acc.detection.scores, &w.detection.scores);
+    shift_evidence(&w.detection.evidence, off, &mut acc.detection.evidence);
+}
+
+/// Runs the detectors alone (used for parent context and `explain`). A long text is
+/// read in windows (`MAX_COMMENT_BYTES`).
 pub fn detect(text: &str) -> Detection {
+    if is_long(text) {
+        let mut out = Detection::default();
+        for (off, w) in windows(text) {
+            let d = detect(w);
+            out.scores = max_scores(&out.scores, &d.scores);
+            shift_evidence(&d.evidence, off, &mut out.evidence);
+        }
+        return out;
+    }
     let mut a = detect::Analysis::default();
     detect::analyze(text, &mut a);
     let mut evidence = Vec::new();
@@ -374,6 +573,16 @@ pub fn extract_into(
     params: &FeatureValidParams,
     out: &mut FeatureVector,
 ) {
+    if is_long(text) {
+        let mut w = FeatureVector::default();
+        let mut done = 0;
+        for (off, piece) in windows(text) {
+            extract_into(piece, ctx, params, &mut w);
+            combine_window(out, &w, off, piece.len(), done);
+            done += piece.len();
+        }
+        return;
+    }
     SCRATCH.with(|cell| {
         let mut guard = cell.borrow_mut();
         let sc = &mut *guard;
@@ -401,6 +610,9 @@ pub fn extract_into(
         }
         let quotes = match ctx.parent_text {
             Some(p) if !p.is_empty() => {
+                // A long parent is compared through its first window only, so each
+                // window of a long reply costs a bounded amount.
+                let p = windows(p).next().map_or(p, |(_, w)| w);
                 detect::analyze(p, &mut sc.parent);
                 quotes_parent(text, &sc.analysis, &sc.parent)
             }
@@ -428,12 +640,20 @@ fn quotes_parent(text: &str, a: &detect::Analysis, p: &detect::Analysis) -> bool
         }
         h
     };
-    let shared = |n: usize, from: usize, to: usize| -> bool {
+    // The parent's sorted run hashes, built once per run length (n is 1, 2, 3 or 5)
+    // rather than once per quotation.
+    let mut parent_runs: [Option<Vec<u64>>; 6] = Default::default();
+    let mut shared = |n: usize, from: usize, to: usize| -> bool {
         if to < from + n || p.words.len() < n {
             return false;
         }
-        let mut ph: Vec<u64> = (0..=p.words.len() - n).map(|i| hash_run(p, i, n)).collect();
-        ph.sort_unstable();
+        let ph = parent_runs[n].get_or_insert_with(|| {
+            work::tick(p.words.len());
+            let mut ph: Vec<u64> = (0..=p.words.len() - n).map(|i| hash_run(p, i, n)).collect();
+            ph.sort_unstable();
+            ph
+        });
+        work::tick(to - from);
         (from..=to - n).any(|i| ph.binary_search(&hash_run(a, i, n)).is_ok())
     };
     if shared(5, 0, a.words.len()) {

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 use super::lexicon::{MaskPiece, LEXICON};
+use super::work::tick;
 
 /// One normalised char and the original byte range it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -572,6 +573,7 @@ impl Step for SplitLetters {
                 let mut k = i;
                 let mut count = 1;
                 while k + 2 < n && chars[k + 1].c == sep && single(k + 2) {
+                    tick(2);
                     k += 2;
                     count += 1;
                 }
@@ -587,6 +589,17 @@ impl Step for SplitLetters {
                 } else {
                     false
                 };
+                // Not joined, and no later start inside this chain can be: a suffix has
+                // fewer units and no more letters, so only a short chain (below `min`)
+                // with letters might join from a later unit through the lexicon. Skip
+                // to the chain's last unit (which may start a chain with another
+                // separator) instead of rescanning the chain from every unit.
+                let min = if sep == ' ' { 4 } else { 3 };
+                if !join && count >= 2 && (letters < 2 || count >= min) {
+                    tmp.extend_from_slice(&chars[i..k]);
+                    i = k;
+                    continue;
+                }
                 if join {
                     for j in (i..=k).step_by(2) {
                         let mut c = chars[j];
@@ -662,17 +675,33 @@ impl Step for Leet {
                 i += 1;
             }
             let b = i;
+            tick(b - a);
             let tok = &chars[a..b];
             if letters < 2 || !has_leet {
                 continue;
             }
-            // Every leet char (or run of them, as in "c00n") must sit between letters.
-            let inner = (a..b).filter(|&j| leet(chars[j].c).is_some()).all(|j| {
-                let l = (a..j).rev().find(|&x| leet(chars[x].c).is_none());
-                let r = (j + 1..b).find(|&x| leet(chars[x].c).is_none());
-                matches!((l, r), (Some(l), Some(r))
-                    if chars[l].c.is_alphabetic() && chars[r].c.is_alphabetic())
-            });
+            // Every leet char (or run of them, as in "c00n") must sit between letters:
+            // the chars just before and after each maximal run of leet chars. One walk
+            // over the token (looking left and right from every leet char was quadratic
+            // in a run of them).
+            let mut inner = true;
+            let mut j = a;
+            while j < b && inner {
+                tick(1);
+                if leet(chars[j].c).is_none() {
+                    j += 1;
+                    continue;
+                }
+                let run_start = j;
+                while j < b && leet(chars[j].c).is_some() {
+                    tick(1);
+                    j += 1;
+                }
+                inner = run_start > a
+                    && j < b
+                    && chars[run_start - 1].c.is_alphabetic()
+                    && chars[j].c.is_alphabetic();
+            }
             // The `i` reading, then (only with a `1`) the `l` one; reuse one buffer.
             buf.clear();
             buf.extend(tok.iter().map(|c| leet(c.c).unwrap_or(c.c)));
@@ -714,11 +743,19 @@ impl Step for Leet {
 fn mask_run_at(chars: &[NChar], j: usize) -> usize {
     let c = chars[j].c;
     if c == '*' || c == '#' {
-        return chars[j..].iter().take_while(|x| x.c == c).count();
+        let run = chars[j..].iter().take_while(|x| x.c == c).count();
+        tick(run);
+        return run;
     }
     if c == '.' || c == '_' || c == '…' {
-        let run = chars[j..].iter().take_while(|x| x.c == c).count();
+        // The left neighbour first: inside a run it is the same mark, so only a run's
+        // first char counts the run (counting from every char of it was quadratic).
         let left = j > 0 && chars[j - 1].c.is_alphabetic();
+        if !left {
+            return 0;
+        }
+        let run = chars[j..].iter().take_while(|x| x.c == c).count();
+        tick(run);
         let right = chars.get(j + run).is_some_and(|x| x.c.is_alphabetic());
         if left && right && (run >= 2 || c == '…') {
             return run;
@@ -794,6 +831,7 @@ impl Step for Masks {
                 }
             }
             let b = j.max(a + 1);
+            tick(b - a);
             let has_mask = pieces.iter().any(|p| matches!(p, MaskPiece::Mask(_)));
             let next_ok = b >= n || !chars[b].c.is_alphanumeric();
             let resolved = if has_mask && next_ok {
@@ -932,11 +970,15 @@ impl Step for Phonetic {
     fn name(&self) -> &'static str {
         "phonetic"
     }
-    fn apply(&self, chars: &mut Vec<NChar>, _tmp: &mut Vec<NChar>) {
+    fn apply(&self, chars: &mut Vec<NChar>, tmp: &mut Vec<NChar>) {
         if !chars.iter().any(|c| matches!(c.c, 'k' | 'z')) {
             return;
         }
-        let mut n = chars.len();
+        // Added final letters are inserted in one pass at the end: inserting each in
+        // place shifted the rest of the buffer every time (quadratic). Words are
+        // rewritten independently, so positions in the unshifted buffer are enough.
+        let mut inserts: Vec<(usize, NChar)> = Vec::new();
+        let n = chars.len();
         let mut i = 0;
         let (mut buf, mut cand) = (String::new(), String::new());
         while i < n {
@@ -949,6 +991,7 @@ impl Step for Phonetic {
                 i += 1;
             }
             let b = i;
+            tick(b - a);
             if !chars[a..b].iter().any(|c| matches!(c.c, 'k' | 'z')) {
                 continue;
             }
@@ -987,14 +1030,24 @@ impl Step for Phonetic {
                             disguised: true,
                             ..chars[b - 1]
                         };
-                        chars.insert(b, last);
-                        n += 1;
-                        i += 1;
+                        inserts.push((b, last));
                     }
                     break 'rules;
                 }
             }
         }
+        if inserts.is_empty() {
+            return;
+        }
+        tmp.clear();
+        let mut from = 0;
+        for &(at, c) in &inserts {
+            tmp.extend_from_slice(&chars[from..at]);
+            tmp.push(c);
+            from = at;
+        }
+        tmp.extend_from_slice(&chars[from..]);
+        std::mem::swap(chars, tmp);
     }
 }
 

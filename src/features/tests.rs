@@ -322,3 +322,101 @@ fn frames_are_described_in_words() {
         "{d:?}"
     );
 }
+
+/// Steps of the feature stage's inner loops (`work::tick`) to extract `text`, replying
+/// to `parent` when given.
+fn work_for(text: &str, parent: Option<&str>) -> u64 {
+    let ctx = Context {
+        depth: parent.map_or(0, |_| 1),
+        parent_text: parent,
+        ..Context::default()
+    };
+    work::take();
+    let fv = extract(text, &ctx, &params());
+    assert_eq!(fv.engineered.len(), ENGINEERED.len());
+    work::take()
+}
+
+/// Each input was quadratic before issue 12 (a scan restarted from every position, or
+/// every hit checked against every other): from `n` to `4n` repetitions the counted work
+/// must grow about 4×, not 16×.
+#[test]
+fn feature_work_grows_linearly_on_inputs_that_were_quadratic() {
+    type Make = fn(usize) -> (String, Option<String>);
+    let cases: [(&str, Make); 9] = [
+        ("leet run", |n| (format!("c{}n", "0".repeat(n)), None)),
+        ("digit split chain", |n| ("1.".repeat(n), None)),
+        ("dot run after a letter", |n| {
+            (format!("a{} b", ".".repeat(n)), None)
+        }),
+        ("star run", |n| (format!("m{}e", "*".repeat(n)), None)),
+        ("masked chain", |n| ("c*o*n*n*a*r*d*".repeat(n), None)),
+        ("insults in one sentence", |n| {
+            ("espèce de connard et de salope ".repeat(n), None)
+        }),
+        ("threats in one sentence", |n| {
+            ("je vais te buter pendant le match ".repeat(n), None)
+        }),
+        ("accusations and names", |n| {
+            (
+                "Gaston Morlaix a volé et détourné des fonds puis ".repeat(n),
+                None,
+            )
+        }),
+        ("quotes of the parent", |n| {
+            (
+                "« la piscine est fermée » ".repeat(n),
+                Some("Bonjour, la piscine est fermée depuis lundi. ".repeat(n)),
+            )
+        }),
+    ];
+    for (name, make) in cases {
+        let (small, sp) = make(500);
+        let (large, lp) = make(2000);
+        let (a, b) = (
+            work_for(&small, sp.as_deref()),
+            work_for(&large, lp.as_deref()),
+        );
+        eprintln!("{name}: {a} -> {b}");
+        assert!(a > 0, "{name}: no counted work");
+        assert!(
+            b <= a * 5,
+            "{name}: work {a} at 500 repetitions, {b} at 2000 (quadratic?)"
+        );
+    }
+}
+
+#[test]
+fn long_comments_are_read_in_windows_with_exact_spans() {
+    let unit = "Ce connard de Gaston a encore volé la caisse du club, quelle m***e ! ";
+    let text = unit.repeat(3 * MAX_COMMENT_BYTES / unit.len());
+    assert!(is_long(&text));
+    let ws: Vec<(usize, &str)> = windows(&text).collect();
+    assert!(ws.len() >= 3, "{} windows", ws.len());
+    let mut at = 0;
+    for &(off, w) in &ws {
+        assert_eq!(off, at, "windows are consecutive");
+        assert!(!w.is_empty() && w.len() <= MAX_COMMENT_BYTES);
+        // Cut after a space: no word is split.
+        assert!(off == 0 || text[..off].ends_with(' '));
+        at += w.len();
+    }
+    assert_eq!(at, text.len(), "windows cover the text");
+
+    let fv = extract(&text, &Context::default(), &params());
+    assert_eq!(fv.engineered.len(), ENGINEERED.len());
+    let one = extract(ws[0].1, &Context::default(), &params());
+    // Scores: the strongest window; counts: summed over windows.
+    assert_eq!(fv.detection.scores, one.detection.scores);
+    let n_insult = ENGINEERED.iter().position(|n| *n == "n_insult").unwrap();
+    assert!(fv.engineered[n_insult] > 2.0 * one.engineered[n_insult]);
+    // Evidence from every window, in the whole text's offsets.
+    let last = ws.last().unwrap().0;
+    assert!(fv.detection.evidence.iter().any(|e| e.start >= last));
+    for e in &fv.detection.evidence {
+        assert_eq!(&text[e.start..e.end], e.text);
+    }
+    let d = detect(&text);
+    assert_eq!(d.scores, fv.detection.scores);
+    assert_eq!(d.evidence.len(), fv.detection.evidence.len());
+}

@@ -4,6 +4,7 @@
 mod common;
 mod explain;
 mod functional;
+mod hardening;
 mod inputs;
 mod queue;
 mod rules;

@@ -4,7 +4,8 @@
 
 use crate::common::{root, run, stderr, stdout, tempdir, write};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 fn corpus(name: &str) -> String {
     root().join("data/corpus").join(name).display().to_string()
@@ -24,15 +25,29 @@ fn train(out: &Path, extra: &[&str]) -> std::process::Output {
     run(&args)
 }
 
+/// The model most tests start from (`fils.csv`, 2 folds, 8 hash bits) and the metrics
+/// table its training printed. Trained once per test binary: five tests used to train
+/// this same model each, most of the integration stage's time in a debug build.
+fn base_model() -> &'static (PathBuf, String) {
+    static BASE: OnceLock<(PathBuf, String)> = OnceLock::new();
+    BASE.get_or_init(|| {
+        // Per process, so two concurrent test runs never share the file.
+        let p = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("base_fils_{}.json", std::process::id()));
+        let out = train(&p, &[&corpus("fils.csv")]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (p, stdout(&out))
+    })
+}
+
 #[test]
 fn trains_evaluates_and_reproduces_byte_for_byte() {
     let dir = tempdir();
-    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    let (a, table) = base_model();
+    let b = dir.path().join("b.json");
     let fils = corpus("fils.csv");
-    let out = train(&a, &[&fils]);
-    assert!(out.status.success(), "{}", stderr(&out));
     // Cross-validated metrics for every label are printed.
-    let table = stdout(&out);
+    let table = table.clone();
     for label in [
         "review",
         "insult",
@@ -49,12 +64,12 @@ fn trains_evaluates_and_reproduces_byte_for_byte() {
     let out = train(&b, &[&fils]);
     assert!(out.status.success());
     assert_eq!(
-        std::fs::read(&a).unwrap(),
+        std::fs::read(a).unwrap(),
         std::fs::read(&b).unwrap(),
         "same data and seed, same bytes"
     );
 
-    let m: Value = serde_json::from_slice(&std::fs::read(&a).unwrap()).unwrap();
+    let m: Value = serde_json::from_slice(&std::fs::read(a).unwrap()).unwrap();
     assert_eq!(m["schema_version"], 1);
     assert_eq!(m["features"]["hash_bits"], 8);
     assert_eq!(m["training"]["rows"], 655);
@@ -85,7 +100,7 @@ fn trains_evaluates_and_reproduces_byte_for_byte() {
 #[test]
 fn moderator_decisions_move_the_model() {
     let dir = tempdir();
-    let base = dir.path().join("base.json");
+    let base = base_model().0.as_path();
     let fixed = dir.path().join("fixed.json");
     let fils = corpus("fils.csv");
     // Six harmless-looking comments a moderator removed, one undecided row (skipped),
@@ -104,7 +119,6 @@ fn moderator_decisions_move_the_model() {
          8,k8,'=Les jardiniers de Brévanne,keep,insult,\n"
             .as_bytes(),
     );
-    assert!(train(&base, &[&fils]).status.success());
     let out = train(&fixed, &[&fils, queue.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -131,7 +145,7 @@ fn moderator_decisions_move_the_model() {
             serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
         v["score"].as_f64().unwrap()
     };
-    let (before, after) = (score(&base), score(&fixed));
+    let (before, after) = (score(base), score(&fixed));
     assert!(
         after > before + 0.05,
         "removed comment should score higher: {before} -> {after}"
@@ -187,9 +201,8 @@ fn bad_labels_name_the_file_and_line() {
 #[test]
 fn models_from_other_lexicons_are_refused() {
     let dir = tempdir();
-    let m = dir.path().join("m.json");
-    assert!(train(&m, &[&corpus("fils.csv")]).status.success());
-    let mut v: Value = serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
+    let m = &base_model().0;
+    let mut v: Value = serde_json::from_slice(&std::fs::read(m).unwrap()).unwrap();
     v["features"]["lexicon_checksum"] = Value::from("0000000000000000");
     let other = write(dir.path(), "other.json", v.to_string().as_bytes());
     let page = root().join("data/pages/piscine_vierzac.txt");
@@ -296,10 +309,9 @@ fn scores(dir: &Path, model: &Path, texts: &[String]) -> Vec<f64> {
 #[test]
 fn decisions_against_the_model_retrain_it_the_right_way() {
     let dir = tempdir();
-    let base = dir.path().join("base.json");
+    let base = base_model().0.clone();
     let fixed = dir.path().join("fixed.json");
     let fils = corpus("fils.csv");
-    assert!(train(&base, &[&fils]).status.success());
     let comments = write(dir.path(), "comments.csv", LOOP_COMMENTS.as_bytes());
     let queue = dir.path().join("queue.csv");
     let out = run(&[
