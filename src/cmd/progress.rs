@@ -1,5 +1,6 @@
 //! Progress of long commands (`train`): an indicatif bar with the time left on a
-//! terminal, one line per finished stage otherwise (logs, CI), nothing in between.
+//! terminal; otherwise one line per finished stage (logs, CI), kept until the command
+//! succeeds, so that a failure prints its one error line alone.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Mutex;
@@ -9,6 +10,7 @@ use std::time::Instant;
 pub struct Reporter {
     tty: bool,
     state: Mutex<Option<Stage>>,
+    lines: Mutex<Vec<String>>,
 }
 
 struct Stage {
@@ -24,7 +26,13 @@ impl Reporter {
         Reporter {
             tty,
             state: Mutex::new(None),
+            lines: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The finished stages' lines (not on a terminal), taken once the command succeeded.
+    pub fn take_lines(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lines.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// One progress event.
@@ -62,13 +70,20 @@ impl Reporter {
         }
         if done >= total && !s.reported {
             s.reported = true;
-            if let Some(b) = s.bar.take() {
-                b.finish_and_clear();
-            }
-            eprintln!(
+            let line = format!(
                 "tamis: {stage}: {total} done in {:.1} s",
                 s.start.elapsed().as_secs_f64()
             );
+            if let Some(b) = s.bar.take() {
+                // On a terminal the line stands where the bar was.
+                b.finish_and_clear();
+                eprintln!("{line}");
+            } else {
+                self.lines
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(line);
+            }
         }
     }
 }
@@ -90,9 +105,15 @@ mod tests {
             assert!(s.reported);
         }
         r.update("fits", 1, 5);
-        let s = r.state.lock().unwrap();
-        let s = s.as_ref().unwrap();
-        assert_eq!(s.name, "fits");
-        assert!(!s.reported && s.bar.is_none());
+        {
+            let s = r.state.lock().unwrap();
+            let s = s.as_ref().unwrap();
+            assert_eq!(s.name, "fits");
+            assert!(!s.reported && s.bar.is_none());
+        }
+        let lines = r.take_lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("tamis: features: 10 done in "));
+        assert!(r.take_lines().is_empty());
     }
 }

@@ -125,7 +125,7 @@ pub fn run(args: Args) -> tamis::Result<()> {
                 .to_string(),
         );
     }
-    for n in &notes {
+    for n in reporter.take_lines().iter().chain(&notes) {
         eprintln!("{n}");
     }
     println!("label        alpha  pos   precision recall  f1     roc_auc threshold  (cross-validated, {} folds)", args.folds);
