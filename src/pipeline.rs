@@ -1596,4 +1596,49 @@ mod fuzz_corpus {
             let _ = crate::export::csv::read_decisions_from(&bytes[..], Path::new(&name));
         }
     }
+
+    #[test]
+    fn input_rules_and_serve_targets_replay() {
+        let inputs = corpus("inputs");
+        assert!(inputs.len() >= 10, "inputs: {} corpus files", inputs.len());
+        for (name, bytes) in inputs {
+            let opts = thread::ReadOptions::default();
+            let _ = thread::read_threads_from(&name, &bytes[..], &opts, |t| {
+                for c in &t.comments {
+                    assert!(c.parent.is_none_or(|p| p < c.index), "{name}");
+                    assert!(c.span.0 <= c.span.1 && c.span.1 <= bytes.len(), "{name}");
+                }
+                Ok(())
+            });
+        }
+        for (name, bytes) in corpus("rules") {
+            let (rules, comment) = match bytes.iter().position(|&b| b == 0) {
+                Some(i) => (&bytes[..i], &bytes[i + 1..]),
+                None => (&bytes[..], &b"texte"[..]),
+            };
+            if let (Ok(r), Ok(text)) = (
+                crate::rules::Rules::parse(rules, &name),
+                std::str::from_utf8(comment),
+            ) {
+                for h in r.matches(text) {
+                    assert_eq!(text.get(h.start..h.end), Some(h.text.as_str()), "{name}");
+                }
+            }
+        }
+        let model = Model::embedded().unwrap();
+        let opts = ScoreOptions::default();
+        use crate::serve::{coral, perspective};
+        for (name, bytes) in corpus("serve_request") {
+            if let Ok(a) = perspective::parse_json::<perspective::AnalyzeRequest>(&bytes)
+                .and_then(perspective::check_analyze)
+            {
+                let (body, _) = perspective::analyze(&a, &|t, p| score_one(t, p, model, &opts));
+                assert!(serde_json::from_str::<serde_json::Value>(&body).is_ok(), "{name}");
+            }
+            if let Ok(r) = perspective::parse_json::<perspective::SuggestRequest>(&bytes) {
+                let _ = perspective::check_suggest(r);
+            }
+            let _ = coral::parse(&bytes);
+        }
+    }
 }

@@ -124,10 +124,21 @@ fn empty(source: &str) -> Thread {
 pub fn read_threads(
     path: &str,
     opts: &ReadOptions,
+    each: impl FnMut(Thread) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let input = open(path)?;
+    read_threads_from(path, input, opts, each)
+}
+
+/// `read_threads` over any reader (`path` names it in messages): what the fuzz target of
+/// the input formats drives with arbitrary bytes.
+pub fn read_threads_from(
+    path: &str,
+    mut input: impl std::io::Read,
+    opts: &ReadOptions,
     mut each: impl FnMut(Thread) -> crate::Result<()>,
 ) -> crate::Result<()> {
     use std::io::Read;
-    let mut input = open(path)?;
     // The first bytes decide the format; they are put back in front of the rest.
     let mut head = Vec::with_capacity(4096);
     (&mut input)
