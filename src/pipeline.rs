@@ -358,7 +358,10 @@ pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Sc
         return fvs
             .par_iter()
             .zip(items.par_iter())
-            .map(|(fv, it)| finish_score(model, fv, &it.text, opts))
+            .map(|(fv, it)| {
+                let s = finish_score(model, fv, &it.text, opts);
+                repeat_guard(model, opts, &it.text, it.depth, parent_of(it, items), s)
+            })
             .collect();
     };
     let hits: Vec<Vec<crate::rules::RuleHit>> =
@@ -377,11 +380,98 @@ pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Sc
         .zip(seen.par_iter())
         .zip(hits.par_iter())
         .map(|((fv, it), h)| {
-            let mut s = finish_score(model, fv, &it.text, opts);
+            let s = finish_score(model, fv, &it.text, opts);
+            let mut s = repeat_guard(model, opts, &it.text, it.depth, parent_of(it, &seen), s);
             rules.apply(h, &mut s);
             s
         })
         .collect()
+}
+
+/// The parent's text of `it` among `all`.
+fn parent_of<'a>(it: &Item, all: &'a [Item]) -> Option<&'a str> {
+    it.parent.map(|p| all[p].text.as_str())
+}
+
+/// A comment that repeats its own sentences ("Espèce de connard !" a hundred times) is
+/// also judged on its distinct sentences, and keeps the higher of the two verdicts:
+/// repetition dilutes length-normalised features, and must not be a way to slip a flag.
+/// Evidence found in the distinct text is mapped back to the comment's own offsets.
+fn repeat_guard(
+    model: &Model,
+    opts: &ScoreOptions,
+    text: &str,
+    depth: usize,
+    parent: Option<&str>,
+    full: Score,
+) -> Score {
+    let Some((distinct, map)) = distinct_sentences(text) else {
+        return full;
+    };
+    let parent_scores = parent.map(|p| features::detect(p).scores);
+    let ctx = Context {
+        depth,
+        parent_text: parent,
+        parent_scores: parent_scores.as_ref(),
+        flagged_siblings: 0,
+    };
+    let fv = features::extract(&distinct, &ctx, model.feature_params());
+    let mut s = finish_score(model, &fv, &distinct, opts);
+    if s.score <= full.score {
+        return full;
+    }
+    // Offsets of the distinct text back to the comment: each kept sentence is copied
+    // whole, so a span inside one moves by that sentence's shift.
+    let back = |off: usize| {
+        map.iter()
+            .rev()
+            .find(|&&(d, _)| d <= off)
+            .map_or(off, |&(d, o)| o + (off - d))
+    };
+    for r in s.reasons.iter_mut().chain(s.below_threshold.iter_mut()) {
+        for e in &mut r.evidence {
+            let (a, b) = (back(e.start), back(e.end));
+            if text.get(a..b) == Some(e.text.as_str()) {
+                e.start = a;
+                e.end = b;
+            }
+        }
+        r.evidence
+            .retain(|e| text.get(e.start..e.end) == Some(e.text.as_str()));
+    }
+    s
+}
+
+/// The comment's sentences, each kept once (the first time, compared case- and
+/// space-insensitively), joined by spaces, with `(offset in the joined text, offset in
+/// the comment)` for each kept sentence; `None` when no sentence repeats.
+fn distinct_sentences(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
+    let spans = crate::serve::text::sentences(text);
+    if spans.len() < 2 {
+        return None;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let mut repeated = false;
+    for (a, b) in spans {
+        let sentence = &text[a..b];
+        let key: String = sentence
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if !seen.insert(key) {
+            repeated = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        map.push((out.len(), a));
+        out.push_str(sentence);
+    }
+    repeated.then_some((out, map))
 }
 
 /// Scores one comment on the calling thread (no thread pool: a server answering one
@@ -413,7 +503,8 @@ pub fn score_one(
         flagged_siblings: 0,
     };
     let fv = features::extract(&seen, &ctx, model.feature_params());
-    let mut s = finish_score(model, &fv, &seen, opts);
+    let s = finish_score(model, &fv, &seen, opts);
+    let mut s = repeat_guard(model, opts, &seen, ctx.depth, parent, s);
     if let Some(r) = rules {
         r.apply(&hits, &mut s);
     }
@@ -1305,6 +1396,43 @@ pub fn read_labelled(paths: &[String], opts: &TableOptions) -> Result<Vec<(Strin
 mod tests {
 
     #[test]
+    fn repeating_an_insult_does_not_dilute_it() {
+        use super::*;
+        let model = Model::embedded().unwrap();
+        let opts = ScoreOptions::default();
+        let once = "Espèce de connard, ta piscine est une honte !";
+        let (s1, _) = score_one(once, None, model, &opts);
+        assert!(s1.review);
+        for n in [5, 100] {
+            let many = vec![once; n].join(" ");
+            let (s, _) = score_one(&many, None, model, &opts);
+            assert!(
+                s.review && s.score >= s1.score - 1e-6,
+                "{n} copies: {}",
+                s.score
+            );
+            // The evidence points into the repeated text itself.
+            for r in &s.reasons {
+                for e in &r.evidence {
+                    assert_eq!(&many[e.start..e.end], e.text);
+                }
+            }
+            // Same through the batch path.
+            let items = vec![Item {
+                text: many.clone(),
+                parent: None,
+                depth: 0,
+            }];
+            assert_eq!(score_items(&items, model, &opts)[0], s);
+        }
+        // Nothing repeated: no second look.
+        assert!(distinct_sentences("Un. Deux. Trois.").is_none());
+        let (d, map) = distinct_sentences("Un. Deux. un.  Deux.").unwrap();
+        assert_eq!(d, "Un. Deux.");
+        assert_eq!(map, [(0, 0), (4, 4)]);
+    }
+
+    #[test]
     fn one_comment_scores_as_in_a_thread() {
         use super::*;
         let model = Model::embedded().unwrap();
@@ -1633,7 +1761,10 @@ mod fuzz_corpus {
                 .and_then(perspective::check_analyze)
             {
                 let (body, _) = perspective::analyze(&a, &|t, p| score_one(t, p, model, &opts));
-                assert!(serde_json::from_str::<serde_json::Value>(&body).is_ok(), "{name}");
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(&body).is_ok(),
+                    "{name}"
+                );
             }
             if let Ok(r) = perspective::parse_json::<perspective::SuggestRequest>(&bytes) {
                 let _ = perspective::check_suggest(r);

@@ -794,7 +794,11 @@ fn build(source: &str, page: &Decoded, found: Vec<Found>) -> Vec<Comment> {
     for f in &found {
         let start = locate_start(text, cursor, f).unwrap_or(cursor);
         starts.push(start);
-        cursor = start + 1;
+        // The next search starts after this tag's first character, on a char boundary.
+        cursor = (start + 1).min(text.len());
+        while !text.is_char_boundary(cursor) {
+            cursor += 1;
+        }
     }
     let name = std::path::Path::new(source)
         .file_name()
@@ -854,7 +858,10 @@ const SEARCH_WINDOW: usize = 1 << 20;
 
 /// Where a comment element's opening tag is, searching from `from`.
 fn locate_start(text: &str, from: usize, f: &Found) -> Option<usize> {
-    let from = from.min(text.len());
+    let mut from = from.min(text.len());
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
     let mut to = (from + SEARCH_WINDOW).min(text.len());
     while !text.is_char_boundary(to) {
         to += 1;
@@ -877,6 +884,17 @@ fn locate_start(text: &str, from: usize, f: &Found) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_comment_tag_after_a_multibyte_character_is_searched_on_char_boundaries() {
+        // Found by the property test below: the search for the next comment started one
+        // byte after a comment's start, inside a three-byte character.
+        let page = "<html><body><ol class=\"children\"><a<li id=\"comment-1\" class=\"comment depth-1\"><\u{a3c}2</ol><a class=\"comment-reply-link\">Répondre</a><ol class=\"children\"><a class=\"comment-reply-link\">Répondre</a><div class=\"comment-content\"><p><a class=\"comment-reply-link\">Répondre</a><br>&amp;&nbsp;é’<br>&amp;&nbsp;é’a<ol class=\"children\"></div><b class=\"fn\">Aline</b>";
+        let t = parse("p.html", page.as_bytes(), None).unwrap();
+        for c in &t.comments {
+            assert!(c.span.0 <= c.span.1 && c.span.1 <= page.len());
+        }
+    }
 
     #[test]
     fn nesting_depth_counts_what_the_parser_keeps_open() {
