@@ -2,7 +2,7 @@
 //! one block (table) per comment, in input order, to stdout.
 
 use super::common::{InputArgs, ModelArgs};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use tamis::export::{self, ModelInfo};
 use tamis::pipeline::{self, ScoreOptions};
 
@@ -75,7 +75,9 @@ pub fn run(args: Args) -> tamis::Result<()> {
     let opts = args.input.options();
 
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // anstream decides as other tools do: a terminal, unless NO_COLOR or CLICOLOR=0;
+    // CLICOLOR_FORCE colours even a pipe.
+    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
     let mut w = std::io::BufWriter::new(stdout.lock());
     let io = |e: std::io::Error| tamis::Error::io("-", e);
     // JSONL and CSV stream batch by batch, so memory stays flat on any input size;

@@ -4,6 +4,7 @@
 
 use super::{segments, ModelInfo};
 use crate::pipeline::Scored;
+use anstyle::{AnsiColor, Color, Style};
 use std::io::Write;
 
 /// How the table is drawn.
@@ -32,12 +33,18 @@ impl Default for TableOptions {
 const INDENT: usize = 2;
 const MAX_INDENT: usize = 8;
 
-/// ANSI sequences; an evidence span is bold red, the REVIEW mark reverse red.
-const EVIDENCE_ON: &str = "\x1b[1;31m";
-const REVIEW_ON: &str = "\x1b[1;37;41m";
-const DIM_ON: &str = "\x1b[2m";
-const BOLD_ON: &str = "\x1b[1m";
-const OFF: &str = "\x1b[0m";
+/// Styles (anstyle): an evidence span is bold red, the REVIEW mark white on red. Whether
+/// they are used at all is the caller's choice (`TableOptions::color`, which `score`
+/// takes from anstream: terminal, NO_COLOR, CLICOLOR, CLICOLOR_FORCE).
+const EVIDENCE: Style = Style::new()
+    .bold()
+    .fg_color(Some(Color::Ansi(AnsiColor::Red)));
+const REVIEW: Style = Style::new()
+    .bold()
+    .fg_color(Some(Color::Ansi(AnsiColor::White)))
+    .bg_color(Some(Color::Ansi(AnsiColor::Red)));
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
 
 /// Contributions shown per comment with `--explain`.
 const EXPLAIN_TOP: usize = 8;
@@ -50,9 +57,9 @@ pub fn write_table(
     model: &ModelInfo,
     opts: &TableOptions,
 ) -> std::io::Result<()> {
-    let paint = |on: &str, s: &str| {
+    let paint = |style: Style, s: &str| {
         if opts.color {
-            format!("{on}{s}{OFF}")
+            format!("{}{s}{}", style.render(), style.render_reset())
         } else {
             s.to_string()
         }
@@ -64,11 +71,7 @@ pub fn write_table(
             if source.is_some() {
                 writeln!(w)?;
             }
-            writeln!(
-                w,
-                "{}",
-                paint(BOLD_ON, &format!("── {} ──", clean(&r.source)))
-            )?;
+            writeln!(w, "{}", paint(BOLD, &format!("── {} ──", clean(&r.source))))?;
             source = Some(&r.source);
         }
         let pad = " ".repeat(INDENT * r.depth.min(MAX_INDENT));
@@ -82,7 +85,7 @@ pub fn write_table(
             head.push_str(&format!("  id {}", clean(&r.id)));
         }
         if s.score.review {
-            head.push_str(&format!("  {}", paint(REVIEW_ON, "REVIEW")));
+            head.push_str(&format!("  {}", paint(REVIEW, "REVIEW")));
         }
         if !s.score.reasons.is_empty() {
             let reasons: Vec<String> = s
@@ -99,7 +102,7 @@ pub fn write_table(
             .map(clean)
             .collect();
         if !who.is_empty() {
-            head.push_str(&paint(DIM_ON, &format!("  ({})", who.join(", "))));
+            head.push_str(&paint(DIM, &format!("  ({})", who.join(", "))));
         }
         writeln!(w, "{head}")?;
         let body = excerpt(s, opts.text_chars, opts.color);
@@ -114,10 +117,7 @@ pub fn write_table(
             writeln!(
                 w,
                 "{pad}      {}",
-                paint(
-                    DIM_ON,
-                    &format!("below its threshold: {}", below.join(", "))
-                )
+                paint(DIM, &format!("below its threshold: {}", below.join(", ")))
             )?;
         }
         if opts.explain && !s.score.contributions.is_empty() {
@@ -131,7 +131,7 @@ pub fn write_table(
             writeln!(
                 w,
                 "{pad}      {}",
-                paint(DIM_ON, &format!("explain: {}", top.join(", ")))
+                paint(DIM, &format!("explain: {}", top.join(", ")))
             )?;
         }
     }
@@ -220,20 +220,23 @@ fn excerpt(s: &Scored, max: usize, color: bool) -> String {
         out.push('…');
     }
     let (on, off) = if color {
-        (EVIDENCE_ON, OFF)
+        (
+            EVIDENCE.render().to_string(),
+            EVIDENCE.render_reset().to_string(),
+        )
     } else {
-        ("[", "]")
+        ("[".to_string(), "]".to_string())
     };
     let mut inside = false;
     for (text, marked) in &cells[start..end] {
         if *marked != inside {
-            out.push_str(if *marked { on } else { off });
+            out.push_str(if *marked { &on } else { &off });
             inside = *marked;
         }
         out.push_str(text);
     }
     if inside {
-        out.push_str(off);
+        out.push_str(&off);
     }
     if end < cells.len() {
         out.push('…');
@@ -291,7 +294,13 @@ mod tests {
             &[("insult", &["con"])],
         )];
         let got = render(&s, true);
-        assert!(got.contains("\x1b[1;31mcon\x1b[0m"), "{got:?}");
+        // Bold (1) and red (31), then a reset (0), whatever the way anstyle spells them.
+        let marked = got.split("con").next().unwrap();
+        assert!(
+            marked.ends_with("\x1b[1m\x1b[31m") || marked.ends_with("\x1b[1;31m"),
+            "{got:?}"
+        );
+        assert!(got.contains("con\x1b[0m"), "{got:?}");
     }
 
     #[test]

@@ -264,3 +264,29 @@ fn score_closed_stdout_is_not_an_error() {
     assert!(status.success(), "exit {status}: {err}");
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn table_colour_follows_clicolor_force_and_no_color() {
+    let fixture = crate::common::root().join("tests/fixtures/queue_mixed.csv");
+    let f = fixture.to_str().unwrap();
+    let forced = crate::common::tamis()
+        .args(["score", f])
+        .env("CLICOLOR_FORCE", "1")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(forced.status.success());
+    assert!(String::from_utf8_lossy(&forced.stdout).contains("\x1b["));
+    // A pipe without CLICOLOR_FORCE, or NO_COLOR: plain text, evidence in brackets.
+    for env in [("NO_COLOR", "1"), ("TAMIS_UNUSED", "1")] {
+        let plain = crate::common::tamis()
+            .args(["score", f])
+            .env_remove("CLICOLOR_FORCE")
+            .env(env.0, env.1)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&plain.stdout);
+        assert!(!out.contains('\x1b'), "{env:?}: {out}");
+        assert!(out.contains("[je vais te défoncer]"), "{out}");
+    }
+}
