@@ -4,6 +4,7 @@
 # suite), scoring throughput on a 1M-comment JSONL stream (one core and all cores) and peak
 # memory. The training files are the README's (our corpus plus MLMA train.csv).
 # Usage: scripts/bench.sh [N_STREAM]   (needs ../shared, python3; installs scikit-learn if missing)
+#        SCORING_ONLY=1 scripts/bench.sh [N]: throughput and peak memory only, on the shipped model
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${TAMIS_SHARED:-../shared}
@@ -50,6 +51,10 @@ with open(f"{w}/stream.jsonl", "w") as f:
     for i in range(n):
         f.write(json.dumps({"id": str(i), "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
 PY
+if [ -n "${SCORING_ONLY:-}" ]; then
+  # Throughput only (no training, no quality): the shipped model on the same stream.
+  cp models/default.json "$W/model.json"
+else
 echo "== training on our corpus ($(($(cat "$W/corpus.csv" | python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(sys.stdin)))') - 1)) rows)"
 /usr/bin/time -v "$T" train "${CORPUS[@]}" --by register --out "$W/model.json" > "$W/train.out" 2> "$W/train.time" || { cat "$W/train.time"; exit 1; }
 cat "$W/train.out"
@@ -92,6 +97,8 @@ acc = sum(ok.values()) / len(rows)
 mean = sum(ok[k] / n[k] for k in n) / len(n)
 print(f"baseline (same corpus) on the functional suite: accuracy {acc:.3f} (mean over {len(n)} functionalities {mean:.3f})")
 PY
+
+fi
 
 echo "== scoring throughput, $N comments (JSONL stream, jsonl out)"
 for cores in 1 all; do
