@@ -446,32 +446,42 @@ fn repeat_guard(
 /// space-insensitively), joined by spaces, with `(offset in the joined text, offset in
 /// the comment)` for each kept sentence; `None` when no sentence repeats.
 fn distinct_sentences(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
+    // Hot path: most comments have no repeated sentence, so first compare hashes of the
+    // sentences (no string built) and build the distinct text only when one repeats.
     let spans = crate::serve::text::sentences(text);
     if spans.len() < 2 {
+        return None;
+    }
+    let key = |&(a, b): &(usize, usize)| {
+        let mut h = crate::features::ngrams::FNV_OFFSET;
+        for w in text[a..b].split_whitespace() {
+            for c in w.chars().flat_map(char::to_lowercase) {
+                h = crate::features::ngrams::fnv1a(h, c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            h = crate::features::ngrams::fnv1a(h, b" ");
+        }
+        h
+    };
+    let keys: Vec<u64> = spans.iter().map(key).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    if sorted.windows(2).all(|w| w[0] != w[1]) {
         return None;
     }
     let mut seen = std::collections::HashSet::new();
     let mut out = String::new();
     let mut map = Vec::new();
-    let mut repeated = false;
-    for (a, b) in spans {
-        let sentence = &text[a..b];
-        let key: String = sentence
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        if !seen.insert(key) {
-            repeated = true;
+    for (&(a, b), k) in spans.iter().zip(keys) {
+        if !seen.insert(k) {
             continue;
         }
         if !out.is_empty() {
             out.push(' ');
         }
         map.push((out.len(), a));
-        out.push_str(sentence);
+        out.push_str(&text[a..b]);
     }
-    repeated.then_some((out, map))
+    Some((out, map))
 }
 
 /// Scores one comment on the calling thread (no thread pool: a server answering one

@@ -826,21 +826,13 @@ fn queue_html_keyboard_bulk_subthread_and_author_filter_in_headless_chromium() {
     }
 }
 
-/// Trains a small model (two folds, 256 hashed buckets) so the debug build stays fast.
+/// Trains a small model (`train::train`: two folds, 256 hashed buckets) so the debug
+/// build stays fast.
 fn train_small(out: &Path, inputs: &[&str], extra: &[&str]) {
-    let mut args = vec![
-        "train",
-        "--folds",
-        "2",
-        "--hash-bits",
-        "8",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
+    let mut args = extra.to_vec();
     args.extend_from_slice(inputs);
-    let o = run(&args);
-    assert!(o.status.success(), "tamis {args:?}: {}", stderr(&o));
+    let o = crate::train::train(out, &args);
+    assert!(o.status.success(), "tamis train {args:?}: {}", stderr(&o));
 }
 
 /// The probability `model` gives each text, in order.

@@ -11,7 +11,8 @@ fn corpus(name: &str) -> String {
     root().join("data/corpus").join(name).display().to_string()
 }
 
-fn train(out: &Path, extra: &[&str]) -> std::process::Output {
+/// `tamis train` with two folds and 256 hashed buckets (fast in a debug build).
+pub(crate) fn train(out: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "train",
         "--folds",
