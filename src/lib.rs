@@ -6,6 +6,7 @@
 pub mod error;
 pub mod export;
 pub mod features;
+pub mod jsonl;
 pub mod model;
 pub mod pipeline;
 pub mod rules;

@@ -198,6 +198,25 @@ pub struct Model {
     file: ModelFile,
     params: FeatureValidParams,
     checksum: String,
+    /// Every label's weights side by side, one row of `LANES` per feature (a lane per
+    /// label, unused lanes zero): scoring reads one row per n-gram and updates all six
+    /// margins at once, instead of six passes over six separate vectors.
+    packed: Vec<[f32; LANES]>,
+}
+
+/// Lanes of a packed weight row: six labels, padded to a vector width.
+const LANES: usize = 8;
+
+/// Builds the packed rows of `labels` (see `Model::packed`); a label without weights
+/// (a reason never trained) keeps zeros.
+fn pack_weights(labels: &[LabelModel], dim: usize) -> Vec<[f32; LANES]> {
+    let mut rows = vec![[0f32; LANES]; dim];
+    for (l, label) in labels.iter().enumerate().take(LANES) {
+        for (row, &w) in rows.iter_mut().zip(&label.weights) {
+            row[l] = w;
+        }
+    }
+    rows
 }
 
 static DEFAULT_JSON: &str = include_str!("../models/default.json");
@@ -296,10 +315,12 @@ impl Model {
         if file.scaler.mean.len() != ENGINEERED.len() || file.scaler.std.len() != ENGINEERED.len() {
             return Err(err("scaler does not match the engineered features".into()));
         }
+        let packed = pack_weights(&file.labels, params.dim());
         Ok(Model {
             checksum: fnv1a_hex(&[bytes]),
             file,
             params,
+            packed,
         })
     }
 
@@ -352,6 +373,33 @@ impl Model {
         z
     }
 
+    /// Raw linear scores of every label at once (lane `l` is label `l`), each summed in
+    /// exactly the order and with exactly the operations of `margin`, so the results are
+    /// bit for bit the same: lanes are independent IEEE operations.
+    fn margins(&self, fv: &FeatureVector) -> [f32; LANES] {
+        let b = self.params.buckets();
+        let mut z = [0f32; LANES];
+        for (zl, l) in z.iter_mut().zip(&self.file.labels) {
+            *zl = l.intercept;
+        }
+        let scale = ngram_scale(&self.file.features.ngram_norm, &fv.hashed);
+        for &(i, v) in &fv.hashed {
+            let w = &self.packed[i as usize];
+            for l in 0..LANES {
+                z[l] += w[l] * v * scale;
+            }
+        }
+        let sc = &self.file.scaler;
+        for (k, &x) in fv.engineered.iter().enumerate() {
+            let w = &self.packed[b + k];
+            let (m, sd) = (sc.mean[k], sc.std[k]);
+            for l in 0..LANES {
+                z[l] += w[l] * (x - m) / sd;
+            }
+        }
+        z
+    }
+
     /// Scores one comment. `threshold` overrides the review threshold.
     pub fn score(&self, fv: &FeatureVector, threshold: Option<f32>, explain: bool) -> Score {
         self.score_with(fv, threshold, explain, true)
@@ -369,12 +417,17 @@ impl Model {
     ) -> Score {
         let labels = &self.file.labels;
         let mut parts = explain.then(Vec::new);
-        let p = sigmoid(self.margin(&labels[0], fv, parts.as_mut()));
+        let z = self.margins(fv);
+        // Explaining needs the review margin's parts: the same sum, kept term by term.
+        let p = match parts.as_mut() {
+            Some(ps) => sigmoid(self.margin(&labels[0], fv, Some(ps))),
+            None => sigmoid(z[0]),
+        };
         let review = p >= threshold.unwrap_or(labels[0].threshold);
         let mut reason_scores = [0f32; 5];
         for (k, l) in labels[1..].iter().enumerate() {
             if !l.weights.is_empty() {
-                reason_scores[k] = sigmoid(self.margin(l, fv, None));
+                reason_scores[k] = sigmoid(z[k + 1]);
             }
         }
         // Only reasons over their own threshold are reasons. A review none of them
@@ -445,7 +498,7 @@ impl Model {
             return Vec::new();
         }
         let b = self.params.buckets();
-        let mut ws = features::ngrams::word_weights(text, &self.params, &l.weights[..b]);
+        let mut ws = features::word_weights(text, &self.params, &l.weights[..b]);
         // Function words carry weight (generalisations start with "les … sont") but
         // show a moderator nothing: the evidence is the content words.
         ws.retain(|w| {

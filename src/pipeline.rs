@@ -188,31 +188,36 @@ pub fn for_each_scored(
                     if rows.is_empty() {
                         break;
                     }
-                    let items = rows_to_items(&rows);
+                    let mut rows = rows;
+                    // The texts move from rows to items to records: never copied.
+                    let items = rows_into_items(&mut rows);
                     let scores = score_items(&items, model, score_opts);
+                    let parent_texts: Vec<Option<String>> = items
+                        .iter()
+                        .map(|it| it.parent.map(|p| items[p].text.clone()))
+                        .collect();
+                    let keys = crate::thread::KeyPrefix::new(&name);
                     // Records (and their keys, a hash of the text) are built in the pool.
                     let batch: Vec<Scored> = rows
                         .into_par_iter()
+                        .zip(items)
                         .zip(scores)
-                        .enumerate()
-                        .map(|(i, (r, score))| Scored {
-                            parent_text: items[i].parent.map(|p| items[p].text.clone()),
+                        .zip(parent_texts)
+                        .map(|(((r, it), score), parent_text)| Scored {
+                            parent_text,
                             record: Record {
                                 source: name.clone(),
-                                key: r.key.clone().unwrap_or_else(|| {
-                                    crate::thread::key_for(
-                                        &name,
-                                        &format!("{}\u{1f}{}", r.id, r.text),
-                                        0,
-                                    )
-                                }),
+                                key: r
+                                    .key
+                                    .clone()
+                                    .unwrap_or_else(|| keys.key(&[&r.id, "\u{1f}", &it.text], 0)),
                                 id: r.id,
                                 index: r.number,
                                 parent: None,
                                 depth: 0,
                                 author: None,
                                 date: None,
-                                text: r.text,
+                                text: it.text,
                             },
                             score,
                         })
@@ -292,54 +297,84 @@ pub struct Item {
     pub depth: usize,
 }
 
-/// Features of every item, with thread context: parents' detector scores are computed
-/// once (only for items that have replies), then every item is extracted in parallel.
-pub fn extract_items(items: &[Item], params: &features::FeatureValidParams) -> Vec<FeatureVector> {
-    let mut is_parent = vec![false; items.len()];
-    for it in items {
-        if let Some(p) = it.parent {
-            is_parent[p] = true;
+/// What extraction needs of an item's thread: its parent's detector scores and the
+/// number of earlier siblings whose detectors fired.
+struct ThreadContext {
+    /// Detector scores of the items that have replies (`None` for the others).
+    parent_scores: Vec<Option<DetectorScores>>,
+    /// Pile-on: earlier siblings whose detectors fired.
+    flagged_siblings: Vec<usize>,
+}
+
+impl ThreadContext {
+    /// Parents' detector scores are computed once (only for items that have replies);
+    /// a flat table (no replies) costs nothing here.
+    fn of(items: &[Item]) -> ThreadContext {
+        let n = items.len();
+        if items.iter().all(|it| it.parent.is_none()) {
+            return ThreadContext {
+                parent_scores: vec![None; n],
+                flagged_siblings: vec![0; n],
+            };
         }
-    }
-    let parent_scores: Vec<Option<DetectorScores>> = items
-        .par_iter()
-        .zip(is_parent.par_iter())
-        .map(|(it, &p)| p.then(|| features::detect(&it.text).scores))
-        .collect();
-    // Pile-on: earlier siblings whose detectors fired.
-    let mut flagged_siblings = vec![0usize; items.len()];
-    let mut seen: HashMap<usize, usize> = HashMap::new();
-    // Sibling flags need every reply's own detector result: compute them for replies.
-    let reply_flag: Vec<bool> = items
-        .par_iter()
-        .enumerate()
-        .map(|(i, it)| {
-            it.parent.is_some()
-                && strongest(&parent_scores[i].unwrap_or_else(|| features::detect(&it.text).scores))
-                    >= 0.5
-        })
-        .collect();
-    for (i, it) in items.iter().enumerate() {
-        if let Some(p) = it.parent {
-            let n = seen.entry(p).or_insert(0);
-            flagged_siblings[i] = *n;
-            if reply_flag[i] {
-                *n += 1;
+        let mut is_parent = vec![false; n];
+        for it in items {
+            if let Some(p) = it.parent {
+                is_parent[p] = true;
             }
         }
+        let parent_scores: Vec<Option<DetectorScores>> = items
+            .par_iter()
+            .zip(is_parent.par_iter())
+            .map(|(it, &p)| p.then(|| features::detect(&it.text).scores))
+            .collect();
+        let mut flagged_siblings = vec![0usize; n];
+        let mut seen: HashMap<usize, usize> = HashMap::new();
+        // Sibling flags need every reply's own detector result: compute them for replies.
+        let reply_flag: Vec<bool> = items
+            .par_iter()
+            .enumerate()
+            .map(|(i, it)| {
+                it.parent.is_some()
+                    && strongest(
+                        &parent_scores[i].unwrap_or_else(|| features::detect(&it.text).scores),
+                    ) >= 0.5
+            })
+            .collect();
+        for (i, it) in items.iter().enumerate() {
+            if let Some(p) = it.parent {
+                let k = seen.entry(p).or_insert(0);
+                flagged_siblings[i] = *k;
+                if reply_flag[i] {
+                    *k += 1;
+                }
+            }
+        }
+        ThreadContext {
+            parent_scores,
+            flagged_siblings,
+        }
     }
-    items
-        .par_iter()
-        .enumerate()
-        .map(|(i, it)| {
-            let ctx = Context {
-                depth: it.depth,
-                parent_text: it.parent.map(|p| items[p].text.as_str()),
-                parent_scores: it.parent.and_then(|p| parent_scores[p].as_ref()),
-                flagged_siblings: flagged_siblings[i],
-            };
-            features::extract(&it.text, &ctx, params)
-        })
+
+    /// The extraction context of item `i` of `items`.
+    fn context<'a>(&'a self, items: &'a [Item], i: usize) -> Context<'a> {
+        let it = &items[i];
+        Context {
+            depth: it.depth,
+            parent_text: it.parent.map(|p| items[p].text.as_str()),
+            parent_scores: it.parent.and_then(|p| self.parent_scores[p].as_ref()),
+            flagged_siblings: self.flagged_siblings[i],
+        }
+    }
+}
+
+/// Features of every item, with thread context, extracted in parallel (training keeps
+/// them all; scoring extracts and scores one item at a time, see `score_items`).
+pub fn extract_items(items: &[Item], params: &features::FeatureValidParams) -> Vec<FeatureVector> {
+    let tc = ThreadContext::of(items);
+    (0..items.len())
+        .into_par_iter()
+        .map(|i| features::extract(&items[i].text, &tc.context(items, i), params))
         .collect()
 }
 
@@ -354,15 +389,7 @@ fn strongest(s: &DetectorScores) -> f32 {
 /// out of what the features see, and `banned`/`suspect` words act on the scores.
 pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Score> {
     let Some(rules) = opts.rules.as_deref() else {
-        let fvs = extract_items(items, model.feature_params());
-        return fvs
-            .par_iter()
-            .zip(items.par_iter())
-            .map(|(fv, it)| {
-                let s = finish_score(model, fv, &it.text, opts);
-                repeat_guard(model, opts, &it.text, it.depth, parent_of(it, items), s)
-            })
-            .collect();
+        return score_seen(items, model, opts, |_, _| {});
     };
     let hits: Vec<Vec<crate::rules::RuleHit>> =
         items.par_iter().map(|it| rules.matches(&it.text)).collect();
@@ -375,14 +402,28 @@ pub fn score_items(items: &[Item], model: &Model, opts: &ScoreOptions) -> Vec<Sc
             depth: it.depth,
         })
         .collect();
-    let fvs = extract_items(&seen, model.feature_params());
-    fvs.par_iter()
-        .zip(seen.par_iter())
-        .zip(hits.par_iter())
-        .map(|((fv, it), h)| {
+    score_seen(&seen, model, opts, |i, s| rules.apply(&hits[i], s))
+}
+
+/// Extracts and scores each item in one step on a worker (its feature vector is reused
+/// from item to item, never collected: no allocation per comment for it, and memory
+/// stays that of one vector per worker), then `after(i, score)`.
+fn score_seen(
+    items: &[Item],
+    model: &Model,
+    opts: &ScoreOptions,
+    after: impl Fn(usize, &mut Score) + Sync,
+) -> Vec<Score> {
+    let tc = ThreadContext::of(items);
+    let params = model.feature_params();
+    (0..items.len())
+        .into_par_iter()
+        .map_init(FeatureVector::default, |fv, i| {
+            let it = &items[i];
+            features::extract_into(&it.text, &tc.context(items, i), params, fv);
             let s = finish_score(model, fv, &it.text, opts);
-            let mut s = repeat_guard(model, opts, &it.text, it.depth, parent_of(it, &seen), s);
-            rules.apply(h, &mut s);
+            let mut s = repeat_guard(model, opts, &it.text, it.depth, parent_of(it, items), s);
+            after(i, &mut s);
             s
         })
         .collect()
@@ -744,36 +785,49 @@ const OUTPUT_MARKERS: &[&str] = &["tamis_review", "tamis_score", "reason_scores"
 
 /// Turns rows into items, linking replies by (thread, parent id) within the slice.
 pub fn rows_to_items(rows: &[Row]) -> Vec<Item> {
+    link_rows(rows)
+        .into_iter()
+        .zip(rows)
+        .map(|((parent, depth), r)| Item {
+            text: r.text.clone(),
+            parent,
+            depth,
+        })
+        .collect()
+}
+
+/// `rows_to_items`, moving each text out of its row (left empty) instead of copying it.
+fn rows_into_items(rows: &mut [Row]) -> Vec<Item> {
+    link_rows(rows)
+        .into_iter()
+        .zip(rows.iter_mut())
+        .map(|((parent, depth), r)| Item {
+            text: std::mem::take(&mut r.text),
+            parent,
+            depth,
+        })
+        .collect()
+}
+
+/// Each row's parent (an earlier row of the same thread with the id it names) and depth.
+fn link_rows(rows: &[Row]) -> Vec<(Option<usize>, usize)> {
     let mut by_id: HashMap<(Option<&str>, &str), usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         by_id
             .entry((r.thread.as_deref(), r.id.as_str()))
             .or_insert(i);
     }
-    let parents: Vec<Option<usize>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let p = r.parent.as_deref()?;
-            let j = *by_id.get(&(r.thread.as_deref(), p))?;
-            (j < i).then_some(j)
-        })
-        .collect();
-    let mut depth = vec![0usize; rows.len()];
-    for i in 0..rows.len() {
-        if let Some(p) = parents[i] {
-            depth[i] = depth[p] + 1;
-        }
+    let mut out: Vec<(Option<usize>, usize)> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let parent = r
+            .parent
+            .as_deref()
+            .and_then(|p| by_id.get(&(r.thread.as_deref(), p)).copied())
+            .filter(|&j| j < i);
+        let depth = parent.map_or(0, |p| out[p].1 + 1);
+        out.push((parent, depth));
     }
-    rows.iter()
-        .zip(parents)
-        .zip(depth)
-        .map(|((r, parent), depth)| Item {
-            text: r.text.clone(),
-            parent,
-            depth,
-        })
-        .collect()
+    out
 }
 
 /// Parses a label value: true/false, 1/0, oui/non, yes/no, vrai/faux (any case).
@@ -1173,17 +1227,48 @@ impl TableReader {
                     continue;
                 }
                 let line = &ln;
-                let v: serde_json::Value = serde_json::from_str(l)
-                    .map_err(|e| Error::row(&name, *line, format!("invalid JSON: {e}")))?;
-                let field = |k: &str| -> Option<String> {
-                    match v.get(k)? {
-                        serde_json::Value::String(s) => Some(s.clone()),
-                        serde_json::Value::Null => None,
-                        other => Some(other.to_string()),
+                // The fields this reader may use, each named once (two roles may share
+                // a column), read straight from the line (`jsonl`).
+                let o = &self.opts;
+                let roles: [Option<&str>; 13] = [
+                    Some(&o.text_column),
+                    Some(&o.id_column),
+                    o.label_column.as_deref(),
+                    Some(&o.reasons_column),
+                    Some("decision_reasons"),
+                    Some("review"),
+                    o.group_column.as_deref(),
+                    Some(&o.thread_column),
+                    Some(&o.parent_column),
+                    Some("key"),
+                    Some("decision"),
+                    Some("model"),
+                    Some("score"),
+                ];
+                let mut wanted: [&str; 13] = [""; 13];
+                let mut n = 0;
+                let mut at = [None; 13];
+                for (r, name) in roles.iter().enumerate() {
+                    if let Some(name) = name {
+                        at[r] = Some(match wanted[..n].iter().position(|w| w == name) {
+                            Some(i) => i,
+                            None => {
+                                wanted[n] = name;
+                                n += 1;
+                                n - 1
+                            }
+                        });
                     }
+                }
+                let rec = crate::jsonl::parse(l, &wanted[..n])
+                    .map_err(|e| Error::row(&name, *line, format!("invalid JSON: {e}")))?;
+                let cell = |r: usize| at[r].and_then(|i| rec.cells[i].as_ref());
+                let field = |r: usize| cell(r).and_then(crate::jsonl::Cell::text);
+                let list = |r: usize| {
+                    cell(r).and_then(|c| c.joined_strings().or_else(|| c.text()))
                 };
-                let text = match v.get(&self.opts.text_column) {
-                    Some(serde_json::Value::String(s)) => s.clone(),
+                let text: std::borrow::Cow<str> = match cell(0) {
+                    Some(crate::jsonl::Cell::Str(s)) => std::borrow::Cow::Borrowed(s.as_ref()),
                     _ => {
                         return Err(Error::row(
                             &name,
@@ -1194,45 +1279,14 @@ impl TableReader {
                 };
                 // A scored record (`score`/`queue --format jsonl`) carries the model's call
                 // in `review` and its reasons as objects: never labels.
-                let output = v.get("model").is_some() && v.get("score").is_some();
-                let label = match &self.opts.label_column {
-                    Some(c) if !output => field(c),
-                    _ => None,
-                };
-                let id = field(&self.opts.id_column);
-                let reasons = if output {
-                    None
-                } else {
-                    match v.get(&self.opts.reasons_column) {
-                        Some(serde_json::Value::Array(a)) => Some(
-                            a.iter()
-                                .filter_map(|x| x.as_str().map(String::from))
-                                .collect::<Vec<_>>()
-                                .join("|"),
-                        ),
-                        _ => field(&self.opts.reasons_column),
-                    }
-                };
-                let decision_reasons = match v.get("decision_reasons") {
-                    Some(serde_json::Value::Array(a)) => Some(
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(String::from))
-                            .collect::<Vec<_>>()
-                            .join("|"),
-                    ),
-                    _ => field("decision_reasons"),
-                };
-                let model_review = if output { field("review") } else { None };
-                let group = match &self.opts.group_column {
-                    Some(g) => field(g),
-                    None => None,
-                };
-                let (thread, parent, key, decision) = (
-                    field(&self.opts.thread_column),
-                    field(&self.opts.parent_column),
-                    field("key"),
-                    field("decision"),
-                );
+                let output = cell(11).is_some() && cell(12).is_some();
+                let label = if output { None } else { field(2) };
+                let id = field(1);
+                let reasons = if output { None } else { list(3) };
+                let decision_reasons = list(4);
+                let model_review = if output { field(5) } else { None };
+                let group = field(6);
+                let (thread, parent, key, decision) = (field(7), field(8), field(9), field(10));
                 let cells = RowCells {
                     text: &text,
                     id: id.as_deref(),

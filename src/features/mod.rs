@@ -295,6 +295,9 @@ pub struct FeatureVector {
 #[derive(Default)]
 struct Scratch {
     analysis: detect::Analysis,
+    /// The text `analysis` was made from (a copy: compared by content, so a later call
+    /// can only reuse the analysis of exactly the same text).
+    analysed: String,
     parent: detect::Analysis,
     ngrams: ngrams::Scratch,
 }
@@ -587,6 +590,8 @@ pub fn extract_into(
         let mut guard = cell.borrow_mut();
         let sc = &mut *guard;
         detect::analyze(text, &mut sc.analysis);
+        sc.analysed.clear();
+        sc.analysed.push_str(text);
         out.detection.evidence.clear();
         out.detection.scores = detect::score(text, &sc.analysis, &mut out.detection.evidence);
         out.detection.evidence.sort_by_key(|e| (e.start, e.end));
@@ -627,6 +632,22 @@ pub fn extract_into(
             &mut out.engineered,
         );
     });
+}
+
+/// `ngrams::word_weights(text, …)`, from this thread's last extraction when it was of
+/// `text` (the usual case: a score's evidence right after its features), so the text
+/// is not normalised and split a second time; computed afresh otherwise.
+pub fn word_weights(
+    text: &str,
+    params: &FeatureValidParams,
+    weights: &[f32],
+) -> Vec<(usize, usize, f32)> {
+    SCRATCH.with(|cell| match cell.try_borrow() {
+        Ok(sc) if sc.analysed == text => {
+            ngrams::word_weights_of(&sc.analysis.norm, &sc.analysis.words, params, weights)
+        }
+        _ => ngrams::word_weights(text, params, weights),
+    })
 }
 
 /// True when the comment quotes its parent: a « … » / "…" quotation of ≥ 3 words found

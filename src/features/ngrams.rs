@@ -217,6 +217,17 @@ pub fn word_weights(
     let norm = super::normalize::normalize(text);
     let mut ws = Vec::new();
     words(&norm.text, &mut ws);
+    word_weights_of(&norm, &ws, params, weights)
+}
+
+/// `word_weights` on a text already normalised (`norm`) and split (`ws`): the
+/// extraction's own analysis, so the evidence costs no second normalisation.
+pub fn word_weights_of(
+    norm: &super::normalize::Normalized,
+    ws: &[(u32, u32)],
+    params: &FeatureValidParams,
+    weights: &[f32],
+) -> Vec<(usize, usize, f32)> {
     let bits = params.params().hash_bits;
     ws.iter()
         .map(|&w| {

@@ -280,13 +280,19 @@ pub(crate) fn key(source: &str, text: &str, occurrence: u32) -> String {
 
 /// The FNV-1a state after the source name and its 0xff separator (the same for every
 /// comment of a page).
-fn key_prefix(source: &str) -> u64 {
+pub(crate) fn key_prefix(source: &str) -> u64 {
     fnv(fnv(FNV_OFFSET, source.as_bytes()), &[0xff])
 }
 
 /// `key` from the state `key_prefix` returned: the rest of the hash, as 16 hex digits.
 fn key_from(prefix: u64, text: &str, occurrence: u32) -> String {
-    let h = fnv(fnv(prefix, text.as_bytes()), &[0xff]);
+    key_from_parts(prefix, &[text], occurrence)
+}
+
+/// `key_from` of the concatenation of `parts`, without building it.
+pub(crate) fn key_from_parts(prefix: u64, parts: &[&str], occurrence: u32) -> String {
+    let h = parts.iter().fold(prefix, |h, p| fnv(h, p.as_bytes()));
+    let h = fnv(h, &[0xff]);
     let h = fnv(h, &occurrence.to_le_bytes());
     // `format!("{h:016x}")` without the formatting machinery.
     const HEX: &[u8; 16] = b"0123456789abcdef";

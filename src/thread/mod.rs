@@ -242,8 +242,24 @@ pub struct ThreadJson<'a> {
 /// The stable key of a comment: a hash of the source's file name, the text and the
 /// occurrence number of that text in the source.
 pub fn key_for(source: &str, text: &str, occurrence: u32) -> String {
-    let name = std::path::Path::new(source)
-        .file_name()
-        .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned());
-    link::key(&name, text, occurrence)
+    KeyPrefix::new(source).key(&[text], occurrence)
+}
+
+/// `key_for` of one source, its file name hashed once for all its comments.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyPrefix(u64);
+
+impl KeyPrefix {
+    /// The prefix of `source`'s keys.
+    pub fn new(source: &str) -> KeyPrefix {
+        let name = std::path::Path::new(source)
+            .file_name()
+            .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned());
+        KeyPrefix(link::key_prefix(&name))
+    }
+
+    /// `key_for(source, text, occurrence)` where `text` is the concatenation of `parts`.
+    pub fn key(&self, parts: &[&str], occurrence: u32) -> String {
+        link::key_from_parts(self.0, parts, occurrence)
+    }
 }
