@@ -307,45 +307,34 @@ struct ThreadContext {
 }
 
 impl ThreadContext {
-    /// Parents' detector scores are computed once (only for items that have replies);
-    /// a flat table (no replies) costs nothing here.
-    fn of(items: &[Item]) -> ThreadContext {
-        let n = items.len();
-        if items.iter().all(|it| it.parent.is_none()) {
-            return ThreadContext {
-                parent_scores: vec![None; n],
-                flagged_siblings: vec![0; n],
-            };
+    /// No thread: every item stands alone.
+    fn flat(n: usize) -> ThreadContext {
+        ThreadContext {
+            parent_scores: vec![None; n],
+            flagged_siblings: vec![0; n],
         }
+    }
+
+    /// The context from each item's own detector scores (`scores(i)`, computed once
+    /// per comment by its extraction).
+    fn from_scores(items: &[Item], scores: impl Fn(usize) -> DetectorScores) -> ThreadContext {
+        let n = items.len();
         let mut is_parent = vec![false; n];
         for it in items {
             if let Some(p) = it.parent {
                 is_parent[p] = true;
             }
         }
-        let parent_scores: Vec<Option<DetectorScores>> = items
-            .par_iter()
-            .zip(is_parent.par_iter())
-            .map(|(it, &p)| p.then(|| features::detect(&it.text).scores))
-            .collect();
+        let parent_scores: Vec<Option<DetectorScores>> =
+            (0..n).map(|i| is_parent[i].then(|| scores(i))).collect();
+        // Pile-on: earlier siblings whose detectors fired.
         let mut flagged_siblings = vec![0usize; n];
         let mut seen: HashMap<usize, usize> = HashMap::new();
-        // Sibling flags need every reply's own detector result: compute them for replies.
-        let reply_flag: Vec<bool> = items
-            .par_iter()
-            .enumerate()
-            .map(|(i, it)| {
-                it.parent.is_some()
-                    && strongest(
-                        &parent_scores[i].unwrap_or_else(|| features::detect(&it.text).scores),
-                    ) >= 0.5
-            })
-            .collect();
         for (i, it) in items.iter().enumerate() {
             if let Some(p) = it.parent {
                 let k = seen.entry(p).or_insert(0);
                 flagged_siblings[i] = *k;
-                if reply_flag[i] {
+                if strongest(&scores(i)) >= 0.5 {
                     *k += 1;
                 }
             }
@@ -353,6 +342,18 @@ impl ThreadContext {
         ThreadContext {
             parent_scores,
             flagged_siblings,
+        }
+    }
+
+    /// What `extract` of item `i` is given before the thread context is known: its
+    /// depth and its parent's text (`features::set_thread_context` adds the rest).
+    fn partial<'a>(items: &'a [Item], i: usize) -> Context<'a> {
+        let it = &items[i];
+        Context {
+            depth: it.depth,
+            parent_text: it.parent.map(|p| items[p].text.as_str()),
+            parent_scores: None,
+            flagged_siblings: 0,
         }
     }
 
@@ -371,11 +372,19 @@ impl ThreadContext {
 /// Features of every item, with thread context, extracted in parallel (training keeps
 /// them all; scoring extracts and scores one item at a time, see `score_items`).
 pub fn extract_items(items: &[Item], params: &features::FeatureValidParams) -> Vec<FeatureVector> {
-    let tc = ThreadContext::of(items);
-    (0..items.len())
+    // Each comment is analysed once: its own features first (with its parent's text,
+    // for quotations), then the thread context from the comments' detector scores.
+    let mut fvs: Vec<FeatureVector> = (0..items.len())
         .into_par_iter()
-        .map(|i| features::extract(&items[i].text, &tc.context(items, i), params))
-        .collect()
+        .map(|i| features::extract(&items[i].text, &ThreadContext::partial(items, i), params))
+        .collect();
+    if items.iter().any(|it| it.parent.is_some()) {
+        let tc = ThreadContext::from_scores(items, |i| fvs[i].detection.scores);
+        fvs.par_iter_mut()
+            .enumerate()
+            .for_each(|(i, fv)| features::set_thread_context(fv, &tc.context(items, i)));
+    }
+    fvs
 }
 
 /// The strongest reason-bearing detector score (profanity alone does not count).
@@ -414,17 +423,25 @@ fn score_seen(
     opts: &ScoreOptions,
     after: impl Fn(usize, &mut Score) + Sync,
 ) -> Vec<Score> {
-    let tc = ThreadContext::of(items);
     let params = model.feature_params();
+    let score = |fv: &FeatureVector, i: usize| {
+        let it = &items[i];
+        let s = finish_score(model, fv, &it.text, opts);
+        let mut s = repeat_guard(model, opts, &it.text, it.depth, parent_of(it, items), s);
+        after(i, &mut s);
+        s
+    };
+    if items.iter().any(|it| it.parent.is_some()) {
+        // A thread: every comment's features (and detector scores) first.
+        let fvs = extract_items(items, params);
+        return fvs.par_iter().enumerate().map(|(i, fv)| score(fv, i)).collect();
+    }
+    let tc = ThreadContext::flat(items.len());
     (0..items.len())
         .into_par_iter()
         .map_init(FeatureVector::default, |fv, i| {
-            let it = &items[i];
-            features::extract_into(&it.text, &tc.context(items, i), params, fv);
-            let s = finish_score(model, fv, &it.text, opts);
-            let mut s = repeat_guard(model, opts, &it.text, it.depth, parent_of(it, items), s);
-            after(i, &mut s);
-            s
+            features::extract_into(&items[i].text, &tc.context(items, i), params, fv);
+            score(fv, i)
         })
         .collect()
 }
@@ -1524,6 +1541,62 @@ mod tests {
         // The parent's text is context: without it the score differs.
         let (no_context, _) = score_one(reply, None, model, &opts);
         assert_ne!(no_context.score, alone_reply.score);
+    }
+
+    /// Extraction runs each comment's detectors once and adds the thread context after;
+    /// the result must be exactly that of extracting each comment with its whole context
+    /// (the parent's detector scores recomputed, earlier flagged siblings counted).
+    #[test]
+    fn thread_context_added_after_equals_extraction_with_it() {
+        use super::*;
+        let texts: [(&str, Option<usize>); 7] = [
+            ("Le conseil de Vierzac vote le budget ce soir.", None),
+            ("Espèce de connard, tu votes n'importe quoi.", Some(0)),
+            ("Gontran est un voleur, tout le monde le sait.", Some(0)),
+            ("« Espèce de connard » : on ne parle pas comme ça ici.", Some(1)),
+            ("Bande d'abrutis, je vais vous crever.", Some(0)),
+            ("Merci pour le compte rendu.", None),
+            ("Il a raison.", Some(5)),
+        ];
+        let mut items: Vec<Item> = Vec::new();
+        for (t, p) in texts {
+            let depth = p.map_or(0, |p| items[p].depth + 1);
+            items.push(Item {
+                text: t.into(),
+                parent: p,
+                depth,
+            });
+        }
+        let params = Model::embedded().unwrap().feature_params();
+        let got = extract_items(&items, params);
+        let own: Vec<DetectorScores> = items
+            .iter()
+            .map(|it| features::detect(&it.text).scores)
+            .collect();
+        let mut flagged: HashMap<usize, usize> = HashMap::new();
+        for (i, it) in items.iter().enumerate() {
+            let siblings = it.parent.map_or(0, |p| {
+                let k = flagged.entry(p).or_insert(0);
+                let before = *k;
+                *k += usize::from(strongest(&own[i]) >= 0.5);
+                before
+            });
+            let ctx = Context {
+                depth: it.depth,
+                parent_text: it.parent.map(|p| items[p].text.as_str()),
+                parent_scores: it.parent.map(|p| &own[p]),
+                flagged_siblings: siblings,
+            };
+            let want = features::extract(&it.text, &ctx, params);
+            assert_eq!(got[i].engineered, want.engineered, "item {i}");
+            assert_eq!(got[i].hashed, want.hashed, "item {i}");
+            assert_eq!(got[i].detection.scores, want.detection.scores, "item {i}");
+        }
+        // The context is really there: a flagged sibling was counted, a parent scored.
+        let fs = features::ENGINEERED.iter().position(|n| *n == "flagged_siblings").unwrap();
+        let pi = features::ENGINEERED.iter().position(|n| *n == "parent_insult").unwrap();
+        assert!(got.iter().any(|f| f.engineered[fs] > 0.0));
+        assert!(got[3].engineered[pi] > 0.0);
     }
 
     #[test]

@@ -299,6 +299,9 @@ struct Scratch {
     /// can only reuse the analysis of exactly the same text).
     analysed: String,
     parent: detect::Analysis,
+    /// The text `parent` was made from (same use as `analysed`): the replies of one
+    /// comment, extracted one after another, analyse it once.
+    parent_analysed: String,
     ngrams: ngrams::Scratch,
 }
 
@@ -618,7 +621,11 @@ pub fn extract_into(
                 // A long parent is compared through its first window only, so each
                 // window of a long reply costs a bounded amount.
                 let p = windows(p).next().map_or(p, |(_, w)| w);
-                detect::analyze(p, &mut sc.parent);
+                if sc.parent_analysed != p {
+                    detect::analyze(p, &mut sc.parent);
+                    sc.parent_analysed.clear();
+                    sc.parent_analysed.push_str(p);
+                }
                 quotes_parent(text, &sc.analysis, &sc.parent)
             }
             _ => false,
@@ -648,6 +655,43 @@ pub fn word_weights(
         }
         _ => ngrams::word_weights(text, params, weights),
     })
+}
+
+/// The index of engineered feature `name` (a compile-time name of `ENGINEERED`).
+fn slot(name: &str) -> usize {
+    ENGINEERED
+        .iter()
+        .position(|n| *n == name)
+        .expect("an engineered feature name")
+}
+
+/// Sets the features that come from the rest of the thread, the parent's detector
+/// scores and the flagged earlier siblings, in a vector extracted with `ctx` minus those
+/// two (same depth, same parent text): the thread's detectors then run once per comment,
+/// every comment first, the context after. The values are exactly those `extract` gives
+/// with the whole `ctx`.
+pub fn set_thread_context(fv: &mut FeatureVector, ctx: &Context) {
+    let p = ctx.parent_scores.copied().unwrap_or_default();
+    let first = slot("parent_insult");
+    let values = [
+        p.insult,
+        p.masked_slur,
+        p.hate,
+        p.threat,
+        p.accusation,
+        p.profanity,
+        [p.insult, p.masked_slur, p.hate, p.threat, p.accusation]
+            .into_iter()
+            .fold(0.0, f32::max),
+    ];
+    fv.engineered[first..first + values.len()].copy_from_slice(&values);
+    fv.engineered[slot("flagged_siblings")] = ctx.flagged_siblings as f32;
+    // `is_reply` (and so `reply_second_person`) also holds when only the parent's
+    // scores are known.
+    if ctx.parent_scores.is_some() && ctx.parent_text.is_none() {
+        fv.engineered[slot("is_reply")] = 1.0;
+        fv.engineered[slot("reply_second_person")] = fv.engineered[slot("second_person")];
+    }
 }
 
 /// True when the comment quotes its parent: a « … » / "…" quotation of ≥ 3 words found

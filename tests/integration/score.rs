@@ -290,3 +290,40 @@ fn table_colour_follows_clicolor_force_and_no_color() {
         assert!(out.contains("[je vais te défoncer]"), "{out}");
     }
 }
+
+/// `score --format jsonl` of the MLMA tweets (`../shared/corpora/mlma_fr/all.csv`, as a
+/// JSONL stream on stdin) must stay byte for byte what it was before the scoring speed-ups
+/// (the packed weights, one-step extraction, borrowed JSONL reading): a checksum of the
+/// output. The value was printed by the binary of commit b8a8d32, before those changes,
+/// on this same stream; it changes only with the model (`models/default.json`, checksum
+/// `29d49c55e5fc9e68`) or the features: then recompute it with the new model and say why.
+/// Set `TAMIS_KEEP_STREAM=FILE` to keep the stream for another binary.
+#[test]
+#[ignore = "needs ../shared (TAMIS_SHARED); CI runs it explicitly"]
+fn mlma_stream_output_is_unchanged() {
+    use sha2::{Digest, Sha256};
+    let shared = std::env::var("TAMIS_SHARED").unwrap_or_else(|_| "../shared".into());
+    let path = crate::common::root().join(&shared).join("corpora/mlma_fr/all.csv");
+    let mut rdr = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let mut stream = Vec::new();
+    for (i, r) in rdr.deserialize::<std::collections::HashMap<String, String>>().enumerate() {
+        let r = r.unwrap();
+        let line = serde_json::json!({ "id": i.to_string(), "text": r["text"] });
+        stream.extend_from_slice(line.to_string().as_bytes());
+        stream.push(b'\n');
+    }
+    if let Ok(keep) = std::env::var("TAMIS_KEEP_STREAM") {
+        std::fs::write(keep, &stream).unwrap();
+    }
+    let out = run_stdin(
+        &["score", "-", "--input-format", "jsonl", "--format", "jsonl"],
+        &stream,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 4014);
+    let got = format!("{:x}", Sha256::digest(&out.stdout));
+    assert_eq!(
+        got, "1e894c980e82aa363a0bab7aabea64602c097141887612ef32f6c47ce0f66994",
+        "the scores of the MLMA stream changed (see this test's doc)"
+    );
+}
