@@ -217,13 +217,22 @@ mod tests {
     #[test]
     fn strings_without_escapes_are_borrowed() {
         let r = parse(r#"{"text":"plain","id":"a\tb"}"#, &["text", "id"]).unwrap();
-        assert!(matches!(r.cells[0], Some(Cell::Str(Cow::Borrowed("plain")))));
+        assert!(matches!(
+            r.cells[0],
+            Some(Cell::Str(Cow::Borrowed("plain")))
+        ));
         assert!(matches!(&r.cells[1], Some(Cell::Str(Cow::Owned(s))) if s == "a\tb"));
     }
 
     #[test]
     fn errors_are_the_parsers() {
-        for bad in [r#"{"text":"#, r#"{"text":"a"} x"#, r#"{text:1}"#, "", r#"{"a":1,}"#] {
+        for bad in [
+            r#"{"text":"#,
+            r#"{"text":"a"} x"#,
+            r#"{text:1}"#,
+            "",
+            r#"{"a":1,}"#,
+        ] {
             let mine = parse(bad, &["text"]).unwrap_err().to_string();
             let theirs = serde_json::from_str::<Value>(bad).unwrap_err().to_string();
             assert_eq!(mine, theirs, "{bad}");

@@ -198,30 +198,29 @@ pub fn for_each_scored(
                         .collect();
                     let keys = crate::thread::KeyPrefix::new(&name);
                     // Records (and their keys, a hash of the text) are built in the pool.
-                    let batch: Vec<Scored> = rows
-                        .into_par_iter()
-                        .zip(items)
-                        .zip(scores)
-                        .zip(parent_texts)
-                        .map(|(((r, it), score), parent_text)| Scored {
-                            parent_text,
-                            record: Record {
-                                source: name.clone(),
-                                key: r
-                                    .key
-                                    .clone()
-                                    .unwrap_or_else(|| keys.key(&[&r.id, "\u{1f}", &it.text], 0)),
-                                id: r.id,
-                                index: r.number,
-                                parent: None,
-                                depth: 0,
-                                author: None,
-                                date: None,
-                                text: it.text,
-                            },
-                            score,
-                        })
-                        .collect();
+                    let batch: Vec<Scored> =
+                        rows.into_par_iter()
+                            .zip(items)
+                            .zip(scores)
+                            .zip(parent_texts)
+                            .map(|(((r, it), score), parent_text)| Scored {
+                                parent_text,
+                                record: Record {
+                                    source: name.clone(),
+                                    key: r.key.clone().unwrap_or_else(|| {
+                                        keys.key(&[&r.id, "\u{1f}", &it.text], 0)
+                                    }),
+                                    id: r.id,
+                                    index: r.number,
+                                    parent: None,
+                                    depth: 0,
+                                    author: None,
+                                    date: None,
+                                    text: it.text,
+                                },
+                                score,
+                            })
+                            .collect();
                     summary.comments += batch.len();
                     sink(batch)?;
                 }
@@ -434,7 +433,11 @@ fn score_seen(
     if items.iter().any(|it| it.parent.is_some()) {
         // A thread: every comment's features (and detector scores) first.
         let fvs = extract_items(items, params);
-        return fvs.par_iter().enumerate().map(|(i, fv)| score(fv, i)).collect();
+        return fvs
+            .par_iter()
+            .enumerate()
+            .map(|(i, fv)| score(fv, i))
+            .collect();
     }
     let tc = ThreadContext::flat(items.len());
     (0..items.len())
@@ -1281,9 +1284,7 @@ impl TableReader {
                     .map_err(|e| Error::row(&name, *line, format!("invalid JSON: {e}")))?;
                 let cell = |r: usize| at[r].and_then(|i| rec.cells[i].as_ref());
                 let field = |r: usize| cell(r).and_then(crate::jsonl::Cell::text);
-                let list = |r: usize| {
-                    cell(r).and_then(|c| c.joined_strings().or_else(|| c.text()))
-                };
+                let list = |r: usize| cell(r).and_then(|c| c.joined_strings().or_else(|| c.text()));
                 let text: std::borrow::Cow<str> = match cell(0) {
                     Some(crate::jsonl::Cell::Str(s)) => std::borrow::Cow::Borrowed(s.as_ref()),
                     _ => {
@@ -1553,7 +1554,10 @@ mod tests {
             ("Le conseil de Vierzac vote le budget ce soir.", None),
             ("Espèce de connard, tu votes n'importe quoi.", Some(0)),
             ("Gontran est un voleur, tout le monde le sait.", Some(0)),
-            ("« Espèce de connard » : on ne parle pas comme ça ici.", Some(1)),
+            (
+                "« Espèce de connard » : on ne parle pas comme ça ici.",
+                Some(1),
+            ),
             ("Bande d'abrutis, je vais vous crever.", Some(0)),
             ("Merci pour le compte rendu.", None),
             ("Il a raison.", Some(5)),
@@ -1593,8 +1597,14 @@ mod tests {
             assert_eq!(got[i].detection.scores, want.detection.scores, "item {i}");
         }
         // The context is really there: a flagged sibling was counted, a parent scored.
-        let fs = features::ENGINEERED.iter().position(|n| *n == "flagged_siblings").unwrap();
-        let pi = features::ENGINEERED.iter().position(|n| *n == "parent_insult").unwrap();
+        let fs = features::ENGINEERED
+            .iter()
+            .position(|n| *n == "flagged_siblings")
+            .unwrap();
+        let pi = features::ENGINEERED
+            .iter()
+            .position(|n| *n == "parent_insult")
+            .unwrap();
         assert!(got.iter().any(|f| f.engineered[fs] > 0.0));
         assert!(got[3].engineered[pi] > 0.0);
     }

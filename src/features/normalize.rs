@@ -515,6 +515,19 @@ fn is_split_sep(c: char) -> bool {
     matches!(c, '.' | '_' | '-' | '+' | ' ' | '/' | '|' | ',')
 }
 
+/// Mask characters that may also separate single letters (`c*o*n*n*a*r*d`). Unlike the
+/// separators above, a chain split by one of them is joined only when the joined word is
+/// offensive in the lexicon: otherwise each one stays a mask (`p*t*in`, `s*l*p*e`) for
+/// the `Masks` step to read.
+#[inline]
+fn is_mask_sep(c: char) -> bool {
+    matches!(c, '*' | '#')
+}
+
+/// The most units of one mask-separated chain considered for a join: longer than any
+/// lexicon word, and it bounds the rescans from each unit, so the step stays linear.
+const MAX_MASK_CHAIN: usize = 32;
+
 /// Collects chars `[a, b)` into `buf`.
 fn word_of(chars: &[NChar], a: usize, b: usize, buf: &mut String) {
     buf.clear();
@@ -552,7 +565,7 @@ impl Step for SplitLetters {
             if cur
                 && !prev
                 && !next
-                && is_split_sep(chars[i + 1].c)
+                && (is_split_sep(chars[i + 1].c) || is_mask_sep(chars[i + 1].c))
                 && unit(i + 2)
                 && (i + 3 >= n || !unit(i + 3))
             {
@@ -568,11 +581,16 @@ impl Step for SplitLetters {
         let mut buf = String::new();
         let mut i = 0;
         while i < n {
-            if single(i) && i + 2 < n && is_split_sep(chars[i + 1].c) {
+            let masked = i + 2 < n && is_mask_sep(chars[i + 1].c);
+            if single(i) && i + 2 < n && (is_split_sep(chars[i + 1].c) || masked) {
                 let sep = chars[i + 1].c;
                 let mut k = i;
                 let mut count = 1;
-                while k + 2 < n && chars[k + 1].c == sep && single(k + 2) {
+                while k + 2 < n
+                    && chars[k + 1].c == sep
+                    && single(k + 2)
+                    && (!masked || count < MAX_MASK_CHAIN)
+                {
                     tick(2);
                     k += 2;
                     count += 1;
@@ -581,11 +599,13 @@ impl Step for SplitLetters {
                     .step_by(2)
                     .filter(|&j| chars[j].c.is_alphabetic())
                     .count();
+                let min = if sep == ' ' { 4 } else { 3 };
                 let join = if count >= 2 && letters >= 2 {
                     buf.clear();
                     buf.extend((i..=k).step_by(2).map(|j| chars[j].c));
-                    let min = if sep == ' ' { 4 } else { 3 };
-                    count >= min || offensive(&buf) || offensive(&leet_word(&buf))
+                    let word = offensive(&buf) || offensive(&leet_word(&buf));
+                    // A mask-separated chain joins only into a lexicon word.
+                    word || (!masked && count >= min)
                 } else {
                     false
                 };
@@ -593,9 +613,10 @@ impl Step for SplitLetters {
                 // fewer units and no more letters, so only a short chain (below `min`)
                 // with letters might join from a later unit through the lexicon. Skip
                 // to the chain's last unit (which may start a chain with another
-                // separator) instead of rescanning the chain from every unit.
-                let min = if sep == ' ' { 4 } else { 3 };
-                if !join && count >= 2 && (letters < 2 || count >= min) {
+                // separator) instead of rescanning the chain from every unit. A
+                // mask-separated chain (at most `MAX_MASK_CHAIN` units) may join from
+                // any later unit: the next unit starts again.
+                if !join && count >= 2 && (letters < 2 || (!masked && count >= min)) {
                     tmp.extend_from_slice(&chars[i..k]);
                     i = k;
                     continue;
@@ -1124,6 +1145,11 @@ mod tests {
         check(&SplitLetters, "e-n-c-u-l-e", "encule", "encule");
         check(&SplitLetters, "C+0+N+S", "C0NS", "cons");
         check(&SplitLetters, "c_o_n", "con", "con");
+        check(&SplitLetters, "c*o*n*n*a*r*d", "connard", "connard");
+        check(&SplitLetters, "t'es un c#o#n", "t'es un con", "t'es un con");
+        // Masks that do not spell a lexicon word stay masks, for `Masks` to read.
+        check(&SplitLetters, "s*l*p*e", "s*l*p*e", "s*l*p*e");
+        check(&SplitLetters, "p*t*in", "p*t*in", "putain");
         check(&SplitLetters, "f.d.p", "fdp", "fdp");
         check(&SplitLetters, "t.g", "tg", "tg");
         check(&SplitLetters, "S.V.P.", "SVP.", "svp.");

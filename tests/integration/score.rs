@@ -303,10 +303,15 @@ fn table_colour_follows_clicolor_force_and_no_color() {
 fn mlma_stream_output_is_unchanged() {
     use sha2::{Digest, Sha256};
     let shared = std::env::var("TAMIS_SHARED").unwrap_or_else(|_| "../shared".into());
-    let path = crate::common::root().join(&shared).join("corpora/mlma_fr/all.csv");
+    let path = crate::common::root()
+        .join(&shared)
+        .join("corpora/mlma_fr/all.csv");
     let mut rdr = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     let mut stream = Vec::new();
-    for (i, r) in rdr.deserialize::<std::collections::HashMap<String, String>>().enumerate() {
+    for (i, r) in rdr
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .enumerate()
+    {
         let r = r.unwrap();
         let line = serde_json::json!({ "id": i.to_string(), "text": r["text"] });
         stream.extend_from_slice(line.to_string().as_bytes());
