@@ -648,21 +648,19 @@ const FUNCTION_WORDS: &[&str] = &[
 /// The evidence of a reason: the detector spans of that reason (masked words for
 /// `masked_slur`), deduplicated.
 fn evidence_for(reason: &str, fv: &FeatureVector) -> Vec<EvidenceSpan> {
-    let mut out: Vec<EvidenceSpan> = Vec::new();
-    for e in fv
+    // Each span once (the first time), whatever the number of hits.
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<EvidenceSpan> = fv
         .detection
         .evidence
         .iter()
-        .filter(|e| e.detector == reason)
-    {
-        if !out.iter().any(|o| o.start == e.start && o.end == e.end) {
-            out.push(EvidenceSpan {
-                text: e.text.clone(),
-                start: e.start,
-                end: e.end,
-            });
-        }
-    }
+        .filter(|e| e.detector == reason && seen.insert((e.start, e.end)))
+        .map(|e| EvidenceSpan {
+            text: e.text.clone(),
+            start: e.start,
+            end: e.end,
+        })
+        .collect();
     out.sort_by_key(|e| e.start);
     out
 }

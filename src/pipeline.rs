@@ -582,9 +582,59 @@ pub fn score_one(
     (s, fv.detection.scores)
 }
 
+/// Engineered features without an upper bound (hit counts, length, punctuation). The
+/// model weighs each linearly, and some learned a small negative weight beside a large
+/// positive one elsewhere (a hit count beside its detector's score, the length beside the
+/// words): counted far past what training saw, that correction alone would outweigh the
+/// signal, and thirty insults in one comment would score lower than one.
+const UNBOUNDED: [&str; 12] = [
+    "n_insult",
+    "n_dehumanising",
+    "n_slur",
+    "n_profanity",
+    "n_threat",
+    "n_wrongdoing",
+    "n_disguised",
+    "log_words",
+    "exclamations",
+    "questions",
+    "mask_chars",
+    "elongations",
+];
+
+/// The model's score of one extracted comment. A comment with an `UNBOUNDED` feature
+/// beyond the range training saw (the model's mean + 4 standard deviations, and never
+/// below two) is also scored with those features capped there, and keeps the higher
+/// verdict: more insults, or more words around them, must never be a way to a lower
+/// score.
+fn finish_score(model: &Model, fv: &FeatureVector, text: &str, opts: &ScoreOptions) -> Score {
+    let s = finish_score_once(model, fv, text, opts);
+    let sc = &model.file().scaler;
+    let caps = UNBOUNDED.map(|n| {
+        let k = features::ENGINEERED
+            .iter()
+            .position(|e| *e == n)
+            .expect("an engineered feature");
+        (k, (sc.mean[k] + 4.0 * sc.std[k]).max(2.0))
+    });
+    if caps.iter().all(|&(k, cap)| fv.engineered[k] <= cap) {
+        return s;
+    }
+    let mut capped = fv.clone();
+    for (k, cap) in caps {
+        capped.engineered[k] = capped.engineered[k].min(cap);
+    }
+    let c = finish_score_once(model, &capped, text, opts);
+    if c.score > s.score {
+        c
+    } else {
+        s
+    }
+}
+
 /// The model's score of one extracted comment, with the masked-slur check, evidence for
 /// reasons without a detector span, and readable n-gram names when explaining.
-fn finish_score(model: &Model, fv: &FeatureVector, text: &str, opts: &ScoreOptions) -> Score {
+fn finish_score_once(model: &Model, fv: &FeatureVector, text: &str, opts: &ScoreOptions) -> Score {
     let mut s = model.score(fv, opts.threshold, opts.explain);
     // `masked_slur` needs a disguise somewhere: checked only when it is listed.
     if s.reasons.iter().any(|r| r.reason == "masked_slur")
@@ -1512,6 +1562,32 @@ mod tests {
         let (d, map) = distinct_sentences("Un. Deux. un.  Deux.").unwrap();
         assert_eq!(d, "Un. Deux.");
         assert_eq!(map, [(0, 0), (4, 4)]);
+    }
+
+    /// Many different insulting sentences (no repeat for the repeat guard to catch)
+    /// stay flagged however many there are: hit counts and length beyond the training
+    /// range are capped by the guard in `finish_score`, which only ever raises a score.
+    #[test]
+    fn more_insults_never_lower_the_verdict() {
+        use super::*;
+        let model = Model::embedded().unwrap();
+        let opts = ScoreOptions::default();
+        let text = |n: usize| {
+            (0..n)
+                .map(|i| format!("Le numéro {i} est un connard, sale con {i}, pauvre abruti {i}."))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for n in [1, 10, 100, 1500] {
+            let t = text(n);
+            let (s, _) = score_one(&t, None, model, &opts);
+            assert!(s.review, "{n} sentences: {}", s.score);
+            assert!(s.reasons.iter().any(|r| r.reason == "insult"), "{n}: {s:?}");
+        }
+        // Without the guard the linear count weights win: the guard is what holds.
+        let t = text(100);
+        let fv = features::extract(&t, &Context::default(), model.feature_params());
+        assert!(!finish_score_once(model, &fv, &t, &opts).review);
     }
 
     #[test]

@@ -419,15 +419,47 @@ pub fn segments<'a>(text: &'a str, reasons: &'a [ReasonScore]) -> Vec<Segment<'a
     cuts.sort_unstable();
     cuts.dedup();
 
+    // A sweep over the cuts: spans open at their start and close at their end, so each
+    // span is touched twice whatever the number of spans (a comment with thousands of
+    // insults has thousands of evidence spans). A piece's reasons are those of the
+    // spans open over it, each listed once, in the order of its first open span in
+    // `spans` (the order a scan of every span would give).
+    let mut opens: Vec<usize> = (0..spans.len()).collect();
+    opens.sort_by_key(|&i| spans[i].0);
+    let mut closes: Vec<usize> = (0..spans.len()).collect();
+    closes.sort_by_key(|&i| spans[i].1);
+    let (mut next_open, mut next_close) = (0, 0);
+    // The open spans of each reason, by their index in `spans`.
+    let mut open: Vec<(&str, std::collections::BTreeSet<usize>)> = Vec::new();
     let mut out: Vec<Segment<'a>> = Vec::new();
     for w in cuts.windows(2) {
         let (a, b) = (w[0], w[1]);
-        let mut covering: Vec<&str> = Vec::new();
-        for &(s, e, reason) in &spans {
-            if s <= a && b <= e && !covering.contains(&reason) {
-                covering.push(reason);
+        while next_close < closes.len() && spans[closes[next_close]].1 <= a {
+            let i = closes[next_close];
+            if let Some((_, set)) = open.iter_mut().find(|(r, _)| *r == spans[i].2) {
+                set.remove(&i);
             }
+            next_close += 1;
         }
+        while next_open < opens.len() && spans[opens[next_open]].0 <= a {
+            let i = opens[next_open];
+            // A span that ends at or before `a` is already over (never for s < e).
+            if spans[i].1 > a {
+                match open.iter_mut().find(|(r, _)| *r == spans[i].2) {
+                    Some((_, set)) => {
+                        set.insert(i);
+                    }
+                    None => open.push((spans[i].2, std::iter::once(i).collect())),
+                }
+            }
+            next_open += 1;
+        }
+        let mut cover: Vec<(usize, &str)> = open
+            .iter()
+            .filter_map(|(r, set)| set.first().map(|&i| (i, *r)))
+            .collect();
+        cover.sort_unstable();
+        let covering: Vec<&str> = cover.into_iter().map(|(_, r)| r).collect();
         // Merge neighbours with the same cover so one evidence word is one mark.
         match out.last_mut() {
             Some(last) if last.reasons == covering => {
@@ -805,6 +837,63 @@ mod tests {
     fn shorten_keeps_short_text_and_cuts_long_words() {
         assert_eq!(shorten("  court  ", 10), "court");
         assert_eq!(shorten(&"é".repeat(30), 10), format!("{}…", "é".repeat(10)));
+    }
+
+    /// The cover of every piece by a scan of every span, the plain reading of what
+    /// `segments` computes with its sweep.
+    fn segments_by_scan<'a>(
+        text: &'a str,
+        spans: &[(usize, usize, &'a str)],
+    ) -> Vec<(usize, usize, Vec<&'a str>)> {
+        let mut cuts: Vec<usize> = vec![0, text.len()];
+        cuts.extend(spans.iter().flat_map(|&(s, e, _)| [s, e]));
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out: Vec<(usize, usize, Vec<&str>)> = Vec::new();
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let mut covering: Vec<&str> = Vec::new();
+            for &(s, e, r) in spans {
+                if s <= a && b <= e && !covering.contains(&r) {
+                    covering.push(r);
+                }
+            }
+            match out.last_mut() {
+                Some(last) if last.2 == covering => last.1 = b,
+                _ => out.push((a, b, covering)),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn segments_sweep_equals_a_scan_of_every_span(
+            raw in proptest::collection::vec((0usize..40, 1usize..12, 0usize..3), 0..30)
+        ) {
+            let text = "abcdefghijklmnopqrstuvwxyzabcdefghijklmn";
+            let names = ["insult", "threat", "hate"];
+            let mut reasons: Vec<ReasonScore> = names
+                .iter()
+                .map(|n| ReasonScore { reason: n.to_string(), score: 0.9, evidence: Vec::new() })
+                .collect();
+            for &(s, len, r) in &raw {
+                let e = (s + len).min(text.len());
+                if s < e {
+                    reasons[r].evidence.push(crate::model::EvidenceSpan { text: text[s..e].into(), start: s, end: e });
+                }
+            }
+            let spans: Vec<(usize, usize, &str)> = reasons
+                .iter()
+                .flat_map(|r| r.evidence.iter().map(move |e| (e.start, e.end, r.reason.as_str())))
+                .collect();
+            let want = segments_by_scan(text, &spans);
+            let got: Vec<(usize, usize, Vec<&str>)> = segments(text, &reasons)
+                .into_iter()
+                .map(|g| (g.start, g.start + g.text.len(), g.reasons))
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

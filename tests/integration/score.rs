@@ -292,12 +292,14 @@ fn table_colour_follows_clicolor_force_and_no_color() {
 }
 
 /// `score --format jsonl` of the MLMA tweets (`../shared/corpora/mlma_fr/all.csv`, as a
-/// JSONL stream on stdin) must stay byte for byte what it was before the scoring speed-ups
-/// (the packed weights, one-step extraction, borrowed JSONL reading): a checksum of the
-/// output. The value was printed by the binary of commit b8a8d32, before those changes,
-/// on this same stream; it changes only with the model (`models/default.json`, checksum
-/// `29d49c55e5fc9e68`) or the features: then recompute it with the new model and say why.
-/// Set `TAMIS_KEEP_STREAM=FILE` to keep the stream for another binary.
+/// JSONL stream on stdin) must not change by a byte unless a change means to: a checksum
+/// of the output. The scoring speed-ups (packed weights, one-step extraction, borrowed
+/// JSONL reading) kept it exactly what the binary of commit b8a8d32 printed before them
+/// (1e894c98…); the guard on unbounded features (`pipeline::finish_score`) then raised
+/// 35 of the 4,014 scores on purpose, giving the value below. It changes with the model
+/// (`models/default.json`, checksum `29d49c55e5fc9e68`) or the features: recompute it
+/// then, and say why in the commit. `TAMIS_KEEP_STREAM=FILE` keeps the stream, to run
+/// another binary on it.
 #[test]
 #[ignore = "needs ../shared (TAMIS_SHARED); CI runs it explicitly"]
 fn mlma_stream_output_is_unchanged() {
@@ -328,7 +330,7 @@ fn mlma_stream_output_is_unchanged() {
     assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 4014);
     let got = format!("{:x}", Sha256::digest(&out.stdout));
     assert_eq!(
-        got, "1e894c980e82aa363a0bab7aabea64602c097141887612ef32f6c47ce0f66994",
+        got, "d796a238848ecb91e20ffa3bbc85e34e99f1ecb114e17f815d12724a145d6b3d",
         "the scores of the MLMA stream changed (see this test's doc)"
     );
 }

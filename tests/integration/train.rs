@@ -32,9 +32,10 @@ pub(crate) fn train(out: &Path, extra: &[&str]) -> std::process::Output {
 fn base_model() -> &'static (PathBuf, String) {
     static BASE: OnceLock<(PathBuf, String)> = OnceLock::new();
     BASE.get_or_init(|| {
-        // Per process, so two concurrent test runs never share the file.
-        let p = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("base_fils_{}.json", std::process::id()));
+        // One fixed file, rewritten by each run: training is deterministic and `train`
+        // writes atomically, so two concurrent runs write the same bytes, and no file
+        // per run piles up (a static is never dropped, so a temp dir would stay too).
+        let p = Path::new(env!("CARGO_TARGET_TMPDIR")).join("base_fils.json");
         let out = train(&p, &[&corpus("fils.csv")]);
         assert!(out.status.success(), "{}", stderr(&out));
         (p, stdout(&out))
