@@ -647,6 +647,11 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// The evidence of a reason: the detector spans of that reason (masked words for
 /// `masked_slur`), deduplicated.
+/// The most evidence spans one reason lists: the first ones in the text. A moderator
+/// reads a handful; a pasted wall of insults would otherwise carry every one of its
+/// thousands of hits into each output line and the review page.
+pub const MAX_EVIDENCE: usize = 100;
+
 fn evidence_for(reason: &str, fv: &FeatureVector) -> Vec<EvidenceSpan> {
     // Each span once (the first time), whatever the number of hits.
     let mut seen = std::collections::HashSet::new();
@@ -662,6 +667,7 @@ fn evidence_for(reason: &str, fv: &FeatureVector) -> Vec<EvidenceSpan> {
         })
         .collect();
     out.sort_by_key(|e| e.start);
+    out.truncate(MAX_EVIDENCE);
     out
 }
 

@@ -1582,7 +1582,14 @@ mod tests {
             let t = text(n);
             let (s, _) = score_one(&t, None, model, &opts);
             assert!(s.review, "{n} sentences: {}", s.score);
-            assert!(s.reasons.iter().any(|r| r.reason == "insult"), "{n}: {s:?}");
+            let insult = s.reasons.iter().find(|r| r.reason == "insult");
+            let evidence = insult.map_or(0, |r| r.evidence.len());
+            // Every insult is evidence, up to the cap (3 per sentence here).
+            assert_eq!(
+                evidence,
+                (3 * n).min(crate::model::MAX_EVIDENCE),
+                "{n} sentences"
+            );
         }
         // Without the guard the linear count weights win: the guard is what holds.
         let t = text(100);

@@ -349,13 +349,31 @@ fn windows(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// Appends `ev` shifted by `off` bytes (a window's evidence, in the whole text).
+/// The most evidence entries one detector keeps over the windows of a long text: the
+/// output lists at most `model::MAX_EVIDENCE` spans per reason (the first ones), so a
+/// long text's later windows add none past this, and memory stays that of the text.
+const MAX_WINDOW_EVIDENCE: usize = 4 * crate::model::MAX_EVIDENCE;
+
+/// Appends `ev` shifted by `off` bytes (a window's evidence, in the whole text), while
+/// its detector has fewer than `MAX_WINDOW_EVIDENCE` entries in `out`.
 fn shift_evidence(ev: &[Evidence], off: usize, out: &mut Vec<Evidence>) {
-    out.extend(ev.iter().map(|e| Evidence {
-        start: e.start + off,
-        end: e.end + off,
-        ..e.clone()
-    }));
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for e in out.iter() {
+        *counts.entry(e.detector.as_str()).or_default() += 1;
+    }
+    let mut add = Vec::new();
+    for e in ev {
+        let n = counts.entry(e.detector.as_str()).or_default();
+        if *n < MAX_WINDOW_EVIDENCE {
+            *n += 1;
+            add.push(Evidence {
+                start: e.start + off,
+                end: e.end + off,
+                ..e.clone()
+            });
+        }
+    }
+    out.extend(add);
 }
 
 /// The strongest of two detector results.

@@ -410,13 +410,36 @@ fn long_comments_are_read_in_windows_with_exact_spans() {
     assert_eq!(fv.detection.scores, one.detection.scores);
     let n_insult = ENGINEERED.iter().position(|n| *n == "n_insult").unwrap();
     assert!(fv.engineered[n_insult] > 2.0 * one.engineered[n_insult]);
-    // Evidence from every window, in the whole text's offsets.
-    let last = ws.last().unwrap().0;
-    assert!(fv.detection.evidence.iter().any(|e| e.start >= last));
+    // Evidence in the whole text's offsets; this dense text has thousands of hits, and
+    // each detector keeps its first `MAX_WINDOW_EVIDENCE`.
     for e in &fv.detection.evidence {
         assert_eq!(&text[e.start..e.end], e.text);
     }
+    let insults = fv
+        .detection
+        .evidence
+        .iter()
+        .filter(|e| e.detector == "insult")
+        .count();
+    assert_eq!(insults, MAX_WINDOW_EVIDENCE);
     let d = detect(&text);
     assert_eq!(d.scores, fv.detection.scores);
     assert_eq!(d.evidence.len(), fv.detection.evidence.len());
+
+    // Sparse hits: evidence from every window.
+    let filler = "Le conseil a voté le budget de la piscine sans débat particulier. ";
+    let sparse = format!("{}Ce connard de Gaston ! ", filler.repeat(40))
+        .repeat(3 * MAX_COMMENT_BYTES / (41 * filler.len()));
+    let fv = extract(&sparse, &Context::default(), &params());
+    let ws: Vec<(usize, &str)> = windows(&sparse).collect();
+    assert!(ws.len() >= 3);
+    for &(off, w) in &ws {
+        assert!(
+            fv.detection
+                .evidence
+                .iter()
+                .any(|e| e.start >= off && e.end <= off + w.len()),
+            "no evidence from the window at {off}"
+        );
+    }
 }
