@@ -103,16 +103,16 @@ fi
 echo "== scoring throughput, $N comments (JSONL stream, jsonl out)"
 # One core means one CPU: the process is pinned with taskset (RAYON_NUM_THREADS=1 alone
 # still lets the reading thread and the worker run side by side on two cores).
-pin() { if command -v taskset >/dev/null 2>&1; then taskset -c 0 "$@"; else "$@"; fi; }
+PIN=; if command -v taskset >/dev/null 2>&1; then PIN="taskset -c 0"; fi
 for cores in 1 all; do
-  if [ "$cores" = 1 ]; then export RAYON_NUM_THREADS=1; P=pin; else unset RAYON_NUM_THREADS; P=; fi
+  if [ "$cores" = 1 ]; then export RAYON_NUM_THREADS=1; P=$PIN; else unset RAYON_NUM_THREADS; P=; fi
   /usr/bin/time -v $P "$T" score "$W/stream.jsonl" --model "$W/model.json" --format jsonl > /dev/null 2> "$W/score.time"
   s=$(python3 -c "import sys; t='$(secs "$W/score.time")'.split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(t))))")
   echo "tamis ($cores core(s)): $(python3 -c "print(f'{$N/$s:,.0f}')") comments/s ($s s), peak $(peak "$W/score.time")"
 done
 unset RAYON_NUM_THREADS
 for cores in 1 all; do
-  if [ "$cores" = 1 ]; then P=pin; else P=; fi
+  if [ "$cores" = 1 ]; then P=$PIN; else P=; fi
   /usr/bin/time -v $P python3 "$SHARED/baselines/tfidf_lr.py" "$W/corpus.csv" "$W/mlma_test.csv" --stream "$N" > "$W/base_stream.out" 2> "$W/base_stream.time"
   echo "baseline ($cores core(s), 1 process): $(grep stream "$W/base_stream.out"), peak $(peak "$W/base_stream.time") (includes its fit)"
 done
