@@ -683,15 +683,11 @@ fn slot(name: &str) -> usize {
         .expect("an engineered feature name")
 }
 
-/// Sets the features that come from the rest of the thread, the parent's detector
-/// scores and the flagged earlier siblings, in a vector extracted with `ctx` minus those
-/// two (same depth, same parent text): the thread's detectors then run once per comment,
-/// every comment first, the context after. The values are exactly those `extract` gives
-/// with the whole `ctx`.
-pub fn set_thread_context(fv: &mut FeatureVector, ctx: &Context) {
+/// The `parent_*` features, in `ENGINEERED` order: the parent's six detector scores,
+/// then the strongest reason-bearing one (zeros without a parent).
+fn parent_values(ctx: &Context) -> [f32; 7] {
     let p = ctx.parent_scores.copied().unwrap_or_default();
-    let first = slot("parent_insult");
-    let values = [
+    [
         p.insult,
         p.masked_slur,
         p.hate,
@@ -701,7 +697,17 @@ pub fn set_thread_context(fv: &mut FeatureVector, ctx: &Context) {
         [p.insult, p.masked_slur, p.hate, p.threat, p.accusation]
             .into_iter()
             .fold(0.0, f32::max),
-    ];
+    ]
+}
+
+/// Sets the features that come from the rest of the thread, the parent's detector
+/// scores and the flagged earlier siblings, in a vector extracted with `ctx` minus those
+/// two (same depth, same parent text): the thread's detectors then run once per comment,
+/// every comment first, the context after. The values are exactly those `extract` gives
+/// with the whole `ctx`.
+pub fn set_thread_context(fv: &mut FeatureVector, ctx: &Context) {
+    let first = slot("parent_insult");
+    let values = parent_values(ctx);
     fv.engineered[first..first + values.len()].copy_from_slice(&values);
     fv.engineered[slot("flagged_siblings")] = ctx.flagged_siblings as f32;
     // `is_reply` (and so `reply_second_person`) also holds when only the parent's
@@ -807,22 +813,9 @@ fn engineered_into(
     out.push(b(a.has(Kind::Negation)));
     out.push(b(a.hits.iter().any(|h| h.in_quote && h.kind.offensive())));
     // Thread context.
-    let p = ctx.parent_scores.copied().unwrap_or_default();
     let reply = ctx.parent_text.is_some() || ctx.parent_scores.is_some();
     out.push(b(quotes));
-    out.extend([
-        p.insult,
-        p.masked_slur,
-        p.hate,
-        p.threat,
-        p.accusation,
-        p.profanity,
-    ]);
-    out.push(
-        [p.insult, p.masked_slur, p.hate, p.threat, p.accusation]
-            .into_iter()
-            .fold(0.0, f32::max),
-    );
+    out.extend(parent_values(ctx));
     out.push(ctx.depth as f32);
     out.push(b(reply));
     out.push(ctx.flagged_siblings as f32);
