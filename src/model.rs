@@ -202,7 +202,30 @@ pub struct Model {
     /// label, unused lanes zero): scoring reads one row per n-gram and updates all six
     /// margins at once, instead of six passes over six separate vectors.
     packed: Vec<[f32; LANES]>,
+    /// `(engineered index, cap)` of each `UNBOUNDED` feature: the range its training
+    /// saw, the scaler's mean + 4 standard deviations, never below two.
+    caps: Vec<(usize, f32)>,
 }
+
+/// Engineered features without an upper bound (hit counts, length, punctuation). The
+/// model weighs each linearly, and some learned a small negative weight beside a large
+/// positive one elsewhere (a hit count beside its detector's score, the length beside the
+/// words): counted far past what training saw, that correction alone would outweigh the
+/// signal, and thirty insults in one comment would score lower than one.
+pub const UNBOUNDED: [&str; 12] = [
+    "n_insult",
+    "n_dehumanising",
+    "n_slur",
+    "n_profanity",
+    "n_threat",
+    "n_wrongdoing",
+    "n_disguised",
+    "log_words",
+    "exclamations",
+    "questions",
+    "mask_chars",
+    "elongations",
+];
 
 /// Lanes of a packed weight row: six labels, padded to a vector width.
 const LANES: usize = 8;
@@ -316,12 +339,24 @@ impl Model {
             return Err(err("scaler does not match the engineered features".into()));
         }
         let packed = pack_weights(&file.labels, params.dim());
+        let sc = &file.scaler;
+        let caps = UNBOUNDED
+            .iter()
+            .filter_map(|n| ENGINEERED.iter().position(|e| e == n))
+            .map(|k| (k, (sc.mean[k] + 4.0 * sc.std[k]).max(2.0)))
+            .collect();
         Ok(Model {
             checksum: fnv1a_hex(&[bytes]),
             file,
             params,
             packed,
+            caps,
         })
+    }
+
+    /// The caps of the unbounded engineered features (see `UNBOUNDED`).
+    pub fn caps(&self) -> &[(usize, f32)] {
+        &self.caps
     }
 
     /// Checksum of the model file (reported in every score).
@@ -344,33 +379,22 @@ impl Model {
         &self.file
     }
 
-    /// Raw linear score of label `l` and, when asked, the per-feature contributions.
-    fn margin(
-        &self,
-        l: &LabelModel,
-        fv: &FeatureVector,
-        contrib: Option<&mut Vec<(usize, f32)>>,
-    ) -> f32 {
+    /// The terms of label `l`'s linear score, one per non-zero feature (for
+    /// `--explain`); their sum, with the intercept, is that label's lane of `margins`.
+    fn contributions(&self, l: &LabelModel, fv: &FeatureVector) -> Vec<(usize, f32)> {
         let b = self.params.buckets();
-        let mut z = l.intercept;
-        let mut parts = contrib;
         let scale = ngram_scale(&self.file.features.ngram_norm, &fv.hashed);
-        for &(i, v) in &fv.hashed {
-            let c = l.weights[i as usize] * v * scale;
-            z += c;
-            if let Some(p) = parts.as_deref_mut() {
-                p.push((i as usize, c));
-            }
-        }
         let sc = &self.file.scaler;
-        for (k, &x) in fv.engineered.iter().enumerate() {
-            let c = l.weights[b + k] * (x - sc.mean[k]) / sc.std[k];
-            z += c;
-            if let Some(p) = parts.as_deref_mut() {
-                p.push((b + k, c));
-            }
-        }
-        z
+        let hashed = fv
+            .hashed
+            .iter()
+            .map(|&(i, v)| (i as usize, l.weights[i as usize] * v * scale));
+        let engineered = fv
+            .engineered
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| (b + k, l.weights[b + k] * (x - sc.mean[k]) / sc.std[k]));
+        hashed.chain(engineered).collect()
     }
 
     /// Raw linear scores of every label at once (lane `l` is label `l`), each summed in
@@ -416,13 +440,9 @@ impl Model {
         masked_possible: bool,
     ) -> Score {
         let labels = &self.file.labels;
-        let mut parts = explain.then(Vec::new);
+        let parts = explain.then(|| self.contributions(&labels[0], fv));
         let z = self.margins(fv);
-        // Explaining needs the review margin's parts: the same sum, kept term by term.
-        let p = match parts.as_mut() {
-            Some(ps) => sigmoid(self.margin(&labels[0], fv, Some(ps))),
-            None => sigmoid(z[0]),
-        };
+        let p = sigmoid(z[0]);
         let review = p >= threshold.unwrap_or(labels[0].threshold);
         let mut reason_scores = [0f32; 5];
         for (k, l) in labels[1..].iter().enumerate() {
@@ -706,6 +726,15 @@ mod tests {
     use super::*;
 
     #[cfg(unix)]
+    #[test]
+    fn every_unbounded_feature_has_a_cap() {
+        let m = Model::embedded().unwrap();
+        assert_eq!(m.caps().len(), UNBOUNDED.len());
+        for &(k, cap) in m.caps() {
+            assert!(UNBOUNDED.contains(&ENGINEERED[k]) && cap >= 2.0);
+        }
+    }
+
     #[test]
     fn atomic_writes_are_readable_by_others() {
         use std::os::unix::fs::PermissionsExt;

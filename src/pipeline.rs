@@ -306,14 +306,6 @@ struct ThreadContext {
 }
 
 impl ThreadContext {
-    /// No thread: every item stands alone.
-    fn flat(n: usize) -> ThreadContext {
-        ThreadContext {
-            parent_scores: vec![None; n],
-            flagged_siblings: vec![0; n],
-        }
-    }
-
     /// The context from each item's own detector scores (`scores(i)`, computed once
     /// per comment by its extraction).
     fn from_scores(items: &[Item], scores: impl Fn(usize) -> DetectorScores) -> ThreadContext {
@@ -358,12 +350,10 @@ impl ThreadContext {
 
     /// The extraction context of item `i` of `items`.
     fn context<'a>(&'a self, items: &'a [Item], i: usize) -> Context<'a> {
-        let it = &items[i];
         Context {
-            depth: it.depth,
-            parent_text: it.parent.map(|p| items[p].text.as_str()),
-            parent_scores: it.parent.and_then(|p| self.parent_scores[p].as_ref()),
+            parent_scores: items[i].parent.and_then(|p| self.parent_scores[p].as_ref()),
             flagged_siblings: self.flagged_siblings[i],
+            ..Self::partial(items, i)
         }
     }
 }
@@ -439,11 +429,16 @@ fn score_seen(
             .map(|(i, fv)| score(fv, i))
             .collect();
     }
-    let tc = ThreadContext::flat(items.len());
+    // No thread: each item's context is its own depth alone.
     (0..items.len())
         .into_par_iter()
         .map_init(FeatureVector::default, |fv, i| {
-            features::extract_into(&items[i].text, &tc.context(items, i), params, fv);
+            features::extract_into(
+                &items[i].text,
+                &ThreadContext::partial(items, i),
+                params,
+                fv,
+            );
             score(fv, i)
         })
         .collect()
@@ -582,46 +577,18 @@ pub fn score_one(
     (s, fv.detection.scores)
 }
 
-/// Engineered features without an upper bound (hit counts, length, punctuation). The
-/// model weighs each linearly, and some learned a small negative weight beside a large
-/// positive one elsewhere (a hit count beside its detector's score, the length beside the
-/// words): counted far past what training saw, that correction alone would outweigh the
-/// signal, and thirty insults in one comment would score lower than one.
-const UNBOUNDED: [&str; 12] = [
-    "n_insult",
-    "n_dehumanising",
-    "n_slur",
-    "n_profanity",
-    "n_threat",
-    "n_wrongdoing",
-    "n_disguised",
-    "log_words",
-    "exclamations",
-    "questions",
-    "mask_chars",
-    "elongations",
-];
-
-/// The model's score of one extracted comment. A comment with an `UNBOUNDED` feature
-/// beyond the range training saw (the model's mean + 4 standard deviations, and never
-/// below two) is also scored with those features capped there, and keeps the higher
-/// verdict: more insults, or more words around them, must never be a way to a lower
-/// score.
+/// The model's score of one extracted comment. A comment with an unbounded feature
+/// beyond the range training saw (`Model::caps`) is also scored with those features
+/// capped there, and keeps the higher verdict: more insults, or more words around them,
+/// must never be a way to a lower score.
 fn finish_score(model: &Model, fv: &FeatureVector, text: &str, opts: &ScoreOptions) -> Score {
     let s = finish_score_once(model, fv, text, opts);
-    let sc = &model.file().scaler;
-    let caps = UNBOUNDED.map(|n| {
-        let k = features::ENGINEERED
-            .iter()
-            .position(|e| *e == n)
-            .expect("an engineered feature");
-        (k, (sc.mean[k] + 4.0 * sc.std[k]).max(2.0))
-    });
+    let caps = model.caps();
     if caps.iter().all(|&(k, cap)| fv.engineered[k] <= cap) {
         return s;
     }
     let mut capped = fv.clone();
-    for (k, cap) in caps {
+    for &(k, cap) in caps {
         capped.engineered[k] = capped.engineered[k].min(cap);
     }
     let c = finish_score_once(model, &capped, text, opts);
