@@ -1,12 +1,14 @@
 //! The French lexicons of `data/lexicons/`, compiled into the binary, parsed once on first
-//! use and searched with one Aho-Corasick automaton over the normalised text, whole words
-//! only. Also answers the word look-ups that the disguise-undoing normalisation steps need.
+//! use and searched with an Aho-Corasick automaton (a compact NFA walked from each word
+//! start of the normalised text), whole words only. Also answers the word look-ups that the disguise-undoing normalisation steps need.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind};
 
 use super::normalize;
 
@@ -222,8 +224,15 @@ struct MaskWord {
 pub struct Lexicon {
     /// Every entry of every file.
     pub entries: Vec<Entry>,
-    /// Aho-Corasick over the distinct terms.
-    matcher: AhoCorasick,
+    /// The distinct terms, in pattern-id order.
+    patterns: Vec<String>,
+    /// Aho-Corasick over them, for the unanchored scan: built on first use, since `find`
+    /// only needs it as a fallback.
+    matcher: std::sync::OnceLock<AhoCorasick>,
+    /// The same terms as an anchored-only DFA, walked from each word start (`find`);
+    /// `None` if some term starts with a character that is not a letter or digit, which
+    /// only the unanchored scan can find.
+    anchored: Option<contiguous::NFA>,
     /// For each pattern id, the entries sharing that term.
     pattern_entries: Vec<Vec<u32>>,
     /// Single offensive words → highest weight (for the disguise-undoing steps).
@@ -257,13 +266,26 @@ fn build() -> Result<Lexicon, String> {
         });
         pattern_entries[id].push(i as u32);
     }
-    // A DFA is the fastest search for a few thousand short patterns; overlapping search
-    // needs the standard match semantics.
-    let matcher = AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&patterns)
-        .map_err(|e| format!("lexicon automaton: {e}"))?;
+    let patterns: Vec<String> = patterns.into_iter().map(str::to_string).collect();
+    // Every term starts with a letter or digit (`parse` keeps them so): a match must
+    // then start a word, and an anchored walk from each word start finds them all.
+    let anchored = if patterns
+        .iter()
+        .all(|p| p.chars().next().is_some_and(wordish))
+    {
+        Some(
+            contiguous::NFA::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .map_err(|e| format!("lexicon automaton: {e}"))?,
+        )
+    } else {
+        None
+    };
+    let matcher = std::sync::OnceLock::new();
+    if anchored.is_none() {
+        let _ = matcher.set(scan_matcher(&patterns)?);
+    }
     let mut offensive: FnvMap<String, f32> = FnvMap::default();
     let mut mask_prior: HashMap<String, f32> = HashMap::new();
     for e in &entries {
@@ -299,12 +321,24 @@ fn build() -> Result<Lexicon, String> {
     mask_words.sort_by(|a, b| a.term.cmp(&b.term));
     Ok(Lexicon {
         entries,
+        patterns,
         matcher,
+        anchored,
         pattern_entries,
         offensive,
         mask_words,
         checksum,
     })
+}
+
+/// The unanchored automaton of `Lexicon::find_scan`: a DFA is the fastest search for a
+/// few thousand short patterns; overlapping search needs the standard match semantics.
+fn scan_matcher(patterns: &[String]) -> Result<AhoCorasick, String> {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(patterns)
+        .map_err(|e| format!("lexicon automaton: {e}"))
 }
 
 /// One piece of a masked word: a visible letter or a run of mask characters.
@@ -331,9 +365,70 @@ impl Lexicon {
     /// Calls `f(index, entry, start, end)` for every whole-word occurrence of a term in the
     /// normalised `text` (byte offsets). A hyphen joins words, so "cul" does not match
     /// in "cul-de-sac"; a term ending in an apostrophe (t') needs no right boundary.
+    ///
+    /// Matches come in the order of the unanchored overlapping scan: by end, then by
+    /// start (at one end, the automaton lists the longest term first).
     pub fn find(&self, text: &str, mut f: impl FnMut(u32, &Entry, usize, usize)) {
+        let Some(dfa) = &self.anchored else {
+            return self.find_scan(text, f);
+        };
+        // The unanchored scan took a transition per byte through a table too big for
+        // the L1 cache and then discarded most matches (inside words); walking from word
+        // starts only, each walk dies within a few bytes.
         let bytes = text.as_bytes();
-        for m in self.matcher.find_overlapping_iter(text) {
+        let mut hits: Vec<(u32, u32, u32)> = Vec::new();
+        let (mut prev, mut prev2) = (None::<char>, None::<char>);
+        for (s, c) in text.char_indices() {
+            // `boundary_before` for a match that starts with a letter or digit.
+            let starts = wordish(c)
+                && match prev {
+                    Some(p) if wordish(p) => false,
+                    Some('-') => !matches!(prev2, Some(q) if wordish(q)),
+                    _ => true,
+                };
+            (prev2, prev) = (prev, Some(c));
+            if !starts {
+                continue;
+            }
+            let Ok(mut sid) = dfa.start_state(Anchored::Yes) else {
+                return self.find_scan(text, f);
+            };
+            for (k, &b) in bytes[s..].iter().enumerate() {
+                sid = dfa.next_state(Anchored::Yes, sid, b);
+                if dfa.is_dead(sid) {
+                    break;
+                }
+                if dfa.is_match(sid) {
+                    let e = s + k + 1;
+                    for i in 0..dfa.match_len(sid) {
+                        let pid = dfa.match_pattern(sid, i);
+                        // A state also lists the terms that end here but start later
+                        // (suffixes): those are found from their own start.
+                        if e - dfa.pattern_len(pid) == s && boundary_after(text, bytes, e) {
+                            hits.push((e as u32, s as u32, pid.as_u32()));
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_unstable();
+        for (e, s, pid) in hits {
+            for &i in &self.pattern_entries[pid as usize] {
+                f(i, &self.entries[i as usize], s as usize, e as usize);
+            }
+        }
+    }
+
+    /// `find` by an unanchored overlapping scan of the whole text: the reference that
+    /// `find` must equal, and its fallback.
+    fn find_scan(&self, text: &str, mut f: impl FnMut(u32, &Entry, usize, usize)) {
+        // Built at load when `find` needs it (`build`); otherwise only the tests that
+        // compare the two searches get here, and the same patterns built before.
+        let matcher = self
+            .matcher
+            .get_or_init(|| scan_matcher(&self.patterns).expect("the lexicon's automaton"));
+        let bytes = text.as_bytes();
+        for m in matcher.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
             if !boundary_before(text, bytes, s) || !boundary_after(text, bytes, e) {
                 continue;
@@ -531,6 +626,71 @@ mod tests {
         let mut v = Vec::new();
         LEXICON.find(text, |_, e, _, _| v.push(e.term.clone()));
         v
+    }
+
+    /// Matches as (entry, start, end), in the order a search gives them.
+    type Hits = Vec<(u32, usize, usize)>;
+
+    /// Every match of `find` and of `find_scan`, in the order given.
+    fn both(text: &str) -> (Hits, Hits) {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        LEXICON.find(text, |i, _, s, e| a.push((i, s, e)));
+        LEXICON.find_scan(text, |i, _, s, e| b.push((i, s, e)));
+        (a, b)
+    }
+
+    /// The anchored walk from word starts finds exactly what the unanchored scan finds,
+    /// in the same order, on every normalised text of our corpus.
+    #[test]
+    fn word_start_walk_equals_the_scan_on_the_corpus() {
+        assert!(LEXICON.anchored.is_some(), "every term starts a word");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corpus");
+        let (mut texts, mut matches) = (0, 0);
+        for f in std::fs::read_dir(dir).unwrap() {
+            let path = f.unwrap().path();
+            if path.extension().is_none_or(|x| x != "csv") {
+                continue;
+            }
+            let mut rdr = csv::Reader::from_path(&path).unwrap();
+            let col = rdr
+                .headers()
+                .unwrap()
+                .iter()
+                .position(|h| h == "text")
+                .unwrap();
+            for r in rdr.records() {
+                let r = r.unwrap();
+                let norm = normalize::normalize(&r[col]);
+                let (a, b) = both(&norm.text);
+                assert_eq!(a, b, "{:?}", norm.text);
+                texts += 1;
+                matches += a.len();
+            }
+        }
+        // The comparison must have had something to compare.
+        assert!(
+            texts > 1000 && matches > texts,
+            "{texts} texts, {matches} matches"
+        );
+    }
+
+    proptest::proptest! {
+        /// The same on texts made of lexicon terms glued by the characters that decide a
+        /// word boundary: hyphens, apostrophes, spaces, letters, digits, accents.
+        #[test]
+        fn word_start_walk_equals_the_scan(
+            parts in proptest::collection::vec((0usize..4000, 0usize..12), 0..24)
+        ) {
+            let glue = [" ", "-", "'", "", "a", "é", "1", " -", "- ", "--", ".", "’"];
+            let mut text = String::new();
+            for (t, g) in parts {
+                let p = &LEXICON.patterns[t % LEXICON.patterns.len()];
+                text.push_str(p);
+                text.push_str(glue[g]);
+            }
+            let (a, b) = both(&text);
+            proptest::prop_assert_eq!(a, b, "{:?}", text);
+        }
     }
 
     #[test]

@@ -265,6 +265,55 @@ fn score_closed_stdout_is_not_an_error() {
     assert!(err.is_empty(), "{err}");
 }
 
+/// A stream of several reading batches (the table is read one batch ahead on a thread
+/// of its own): every row comes out once, in input order; a malformed line stops the
+/// run with one error naming it, after rows that all come from before it, in order.
+#[test]
+fn a_stream_of_many_batches_keeps_every_row_in_order() {
+    let texts = [
+        "Bonne journée à tous.",
+        "Ce type est un connard.",
+        "Le budget de la commune augmente.",
+        "Sale c0nnard, je vais te retrouver.",
+    ];
+    let row = |i: usize| format!("{{\"id\":\"r{i}\",\"text\":\"{} ({i})\"}}\n", texts[i % 4]);
+    let n = 9_000;
+    let stream: String = (0..n).map(row).collect();
+    let out = run_stdin(
+        &["score", "-", "--input-format", "jsonl", "--format", "jsonl"],
+        stream.as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids: Vec<String> = jsonl(&out.stdout)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+    assert!(
+        ids == want,
+        "{} rows out of {n}, or out of order",
+        ids.len()
+    );
+
+    let bad = 8_500;
+    let mut broken: String = (0..bad - 1).map(row).collect();
+    broken.push_str("{\"id\": \"cut\n");
+    broken.extend((bad..n).map(row));
+    let out = run_stdin(
+        &["score", "-", "--input-format", "jsonl", "--format", "jsonl"],
+        broken.as_bytes(),
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("-:{bad}:")), "{err}");
+    let got = jsonl(&out.stdout);
+    assert!(got.len() < bad, "{} rows before the bad line", got.len());
+    for (i, v) in got.iter().enumerate() {
+        assert_eq!(v["id"], format!("r{i}"));
+    }
+}
+
 #[test]
 fn table_colour_follows_clicolor_force_and_no_color() {
     let fixture = crate::common::root().join("tests/fixtures/queue_mixed.csv");
