@@ -1950,6 +1950,13 @@ mod fuzz_corpus {
                 };
                 let fv = features::extract(reply, &ctx, &params);
                 assert!(fv.engineered.iter().all(|v| v.is_finite()), "{name}");
+                // The lexicon's word-start walk finds what the reference scan finds.
+                let lex = &*features::lexicon::LEXICON;
+                let norm = features::normalize::normalize(text);
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                lex.find(&norm.text, |i, _, s, e| a.push((i, s, e)));
+                lex.find_scan(&norm.text, |i, _, s, e| b.push((i, s, e)));
+                assert_eq!(a, b, "{name}");
                 // Generous for a debug build: a pathological input takes seconds.
                 assert!(t.elapsed().as_secs() < 5, "{name}: {:?}", t.elapsed());
                 n += 1;

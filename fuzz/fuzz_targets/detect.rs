@@ -1,4 +1,5 @@
-//! The detectors on arbitrary text: scores in [0, 1], evidence an exact substring.
+//! The detectors on arbitrary text: scores in [0, 1], evidence an exact substring; and
+//! the lexicon search (a walk from word starts) equal to the unanchored reference scan.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -7,6 +8,7 @@ fuzz_target!(
     // clock starts, so the first input is not reported as a timeout.
     init: {
         let _ = tamis::features::detect("");
+        tamis::features::lexicon::LEXICON.find_scan("", |_, _, _, _| {});
     },
     |text: &str| {
     let d = tamis::features::detect(text);
@@ -23,5 +25,13 @@ fuzz_target!(
     }
     for e in &d.evidence {
         assert_eq!(text.get(e.start..e.end), Some(e.text.as_str()));
+    }
+    let lex = &*tamis::features::lexicon::LEXICON;
+    let norm = tamis::features::normalize::normalize(text);
+    for t in [text, norm.text.as_str()] {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        lex.find(t, |i, _, s, e| a.push((i, s, e)));
+        lex.find_scan(t, |i, _, s, e| b.push((i, s, e)));
+        assert_eq!(a, b, "{t:?}");
     }
 });

@@ -85,20 +85,22 @@ pub fn run(args: Args) -> tamis::Result<()> {
     match args.format {
         Format::Jsonl => {
             pipeline::for_each_scored(&args.inputs, &opts, &model, &score_opts, |batch| {
-                // Serialised in the worker pool (one buffer per line), written in input
-                // order: the main thread only copies bytes, so a second core helps.
+                // Serialised in the worker pool, each worker appending its run of lines
+                // to one buffer, and written in input order: the main thread only copies
+                // a few large buffers. The batch is consumed there too, so freeing its
+                // comments is no serial step either.
                 use rayon::prelude::*;
-                let lines: Vec<Vec<u8>> = batch
-                    .par_iter()
-                    .map(|s| {
-                        let mut buf = Vec::with_capacity(512 + 2 * s.record.text.len());
-                        export::json::write_score_line(&mut buf, s, &info, args.explain)
+                let chunks: Vec<Vec<u8>> = batch
+                    .into_par_iter()
+                    .with_min_len(64)
+                    .try_fold(Vec::new, |mut buf, s| {
+                        export::json::write_score_line(&mut buf, &s, &info, args.explain)
                             .map(|()| buf)
                     })
                     .collect::<std::io::Result<_>>()
                     .map_err(io)?;
-                for l in &lines {
-                    w.write_all(l).map_err(io)?;
+                for c in &chunks {
+                    w.write_all(c).map_err(io)?;
                 }
                 Ok(())
             })?;

@@ -420,8 +420,9 @@ impl Lexicon {
     }
 
     /// `find` by an unanchored overlapping scan of the whole text: the reference that
-    /// `find` must equal, and its fallback.
-    fn find_scan(&self, text: &str, mut f: impl FnMut(u32, &Entry, usize, usize)) {
+    /// `find` must equal (the unit tests and the `detect` fuzz target compare them), and
+    /// its fallback.
+    pub fn find_scan(&self, text: &str, mut f: impl FnMut(u32, &Entry, usize, usize)) {
         // Built at load when `find` needs it (`build`); otherwise only the tests that
         // compare the two searches get here, and the same patterns built before.
         let matcher = self
