@@ -1,6 +1,7 @@
 //! The French lexicons of `data/lexicons/`, compiled into the binary, parsed once on first
 //! use and searched with an Aho-Corasick automaton (a compact NFA walked from each word
-//! start of the normalised text), whole words only. Also answers the word look-ups that the disguise-undoing normalisation steps need.
+//! start of the normalised text), whole words only. Also answers the word look-ups that
+//! the disguise-undoing normalisation steps need.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -229,7 +230,7 @@ pub struct Lexicon {
     /// Aho-Corasick over them, for the unanchored scan: built on first use, since `find`
     /// only needs it as a fallback.
     matcher: std::sync::OnceLock<AhoCorasick>,
-    /// The same terms as an anchored-only DFA, walked from each word start (`find`);
+    /// The same terms as a compact NFA, walked anchored from each word start (`find`);
     /// `None` if some term starts with a character that is not a letter or digit, which
     /// only the unanchored scan can find.
     anchored: Option<contiguous::NFA>,
@@ -369,7 +370,7 @@ impl Lexicon {
     /// Matches come in the order of the unanchored overlapping scan: by end, then by
     /// start (at one end, the automaton lists the longest term first).
     pub fn find(&self, text: &str, mut f: impl FnMut(u32, &Entry, usize, usize)) {
-        let Some(dfa) = &self.anchored else {
+        let Some(nfa) = &self.anchored else {
             return self.find_scan(text, f);
         };
         // The unanchored scan took a transition per byte through a table too big for
@@ -377,34 +378,31 @@ impl Lexicon {
         // starts only, each walk dies within a few bytes.
         let bytes = text.as_bytes();
         let mut hits: Vec<(u32, u32, u32)> = Vec::new();
-        let (mut prev, mut prev2) = (None::<char>, None::<char>);
+        let mut prev_wordish = false;
         for (s, c) in text.char_indices() {
-            // `boundary_before` for a match that starts with a letter or digit.
-            let starts = wordish(c)
-                && match prev {
-                    Some(p) if wordish(p) => false,
-                    Some('-') => !matches!(prev2, Some(q) if wordish(q)),
-                    _ => true,
-                };
-            (prev2, prev) = (prev, Some(c));
+            // Terms start with a letter or digit, so a match starts a word: a wordish
+            // char after a non-wordish one, where `boundary_before` agrees (a hyphen
+            // glued to a word on its left continues that word).
+            let starts = wordish(c) && !prev_wordish && boundary_before(text, bytes, s);
+            prev_wordish = wordish(c);
             if !starts {
                 continue;
             }
-            let Ok(mut sid) = dfa.start_state(Anchored::Yes) else {
+            let Ok(mut sid) = nfa.start_state(Anchored::Yes) else {
                 return self.find_scan(text, f);
             };
             for (k, &b) in bytes[s..].iter().enumerate() {
-                sid = dfa.next_state(Anchored::Yes, sid, b);
-                if dfa.is_dead(sid) {
+                sid = nfa.next_state(Anchored::Yes, sid, b);
+                if nfa.is_dead(sid) {
                     break;
                 }
-                if dfa.is_match(sid) {
+                if nfa.is_match(sid) {
                     let e = s + k + 1;
-                    for i in 0..dfa.match_len(sid) {
-                        let pid = dfa.match_pattern(sid, i);
+                    for i in 0..nfa.match_len(sid) {
+                        let pid = nfa.match_pattern(sid, i);
                         // A state also lists the terms that end here but start later
                         // (suffixes): those are found from their own start.
-                        if e - dfa.pattern_len(pid) == s && boundary_after(text, bytes, e) {
+                        if e - nfa.pattern_len(pid) == s && boundary_after(text, bytes, e) {
                             hits.push((e as u32, s as u32, pid.as_u32()));
                         }
                     }
